@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m report``."""
+
+from report.cli import main
+
+raise SystemExit(main())

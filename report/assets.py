@@ -1,0 +1,45 @@
+"""The one place that resolves and fetches files (fonts, images, CSS) under allowed folders."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from report.errors import AssetError
+
+MAX_ASSET_BYTES = 16 * 1024 * 1024
+
+mimetypes.add_type("font/otf", ".otf")
+mimetypes.add_type("font/ttf", ".ttf")
+
+
+class AssetRoots:
+    """Folders from which resources may be read; anything else is refused."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = [Path(root).resolve() for root in roots]
+
+    def resolve(self, url: str) -> Path:
+        """Return the regular file a file: URL names, if it lies inside an allowed folder."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise AssetError(f"{url}: only files inside the project's template and content "
+                             "folders (and data: URLs) may be loaded")
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            allowed = ", ".join(str(root) for root in self.roots)
+            raise AssetError(f"{url}: outside the allowed folders ({allowed})")
+        if not path.is_file():
+            raise AssetError(f"{url}: no such file")
+        if path.stat().st_size > MAX_ASSET_BYTES:
+            raise AssetError(f"{url}: larger than {MAX_ASSET_BYTES:,} bytes")
+        return path
+
+    def read(self, url: str) -> tuple[bytes, str]:
+        """Return the bytes and media type of an allowed file URL."""
+        path = self.resolve(url)
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return path.read_bytes(), media_type

@@ -1,0 +1,149 @@
+"""Orchestration: load every brief, render every output, and only then write files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from report import __version__
+from report.assets import AssetRoots
+from report.content import load_brief
+from report.cover import draw_cover
+from report.epub import Chapter, EpubParts, render_epub
+from report.errors import UsageError
+from report.model import Brief
+from report.output import write_bytes_atomically
+from report.templates import BASE_TEMPLATES, Templates
+
+FORMATS = ("pdf", "epub")
+GENERATOR = f"report {__version__}"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One output file the build wrote, and how long rendering it took."""
+
+    path: Path
+    size: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Job:
+    """A loaded brief with its templates and allowed asset folders."""
+
+    source: Path
+    brief: Brief
+    templates: Templates
+    roots: AssetRoots
+
+
+def build(sources: Sequence[Path], out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Written]:
+    """Build every format of every content file into `out_dir`.
+
+    Everything is loaded, validated and rendered first; files are written only when every
+    output rendered, so a failure leaves the previous outputs untouched.
+    """
+    chosen = _check_formats(formats)
+    jobs = [_prepare(source) for source in sources]
+    rendered: list[tuple[Path, bytes, float]] = []
+    for job in jobs:
+        for fmt in chosen:
+            started = time.perf_counter()
+            data = RENDERERS[fmt](job)
+            target = out_dir / f"{job.source.stem}.{fmt}"
+            rendered.append((target, data, time.perf_counter() - started))
+    written = []
+    for target, data, seconds in rendered:
+        write_bytes_atomically(target, data)
+        written.append(Written(target, len(data), seconds))
+    return written
+
+
+def content_files(folder: Path) -> list[Path]:
+    """Return the content files of a folder, in name order."""
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def _check_formats(formats: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(formats))
+    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+                         f"choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def _prepare(source: Path) -> Job:
+    if not source.is_file():
+        raise UsageError(f"{source}: no such content file")
+    brief = load_brief(source)
+    templates = Templates(language=brief.edition.language)
+    roots = AssetRoots([BASE_TEMPLATES, source.parent])
+    return Job(source, brief, templates, roots)
+
+
+def _render_pdf(job: Job) -> bytes:
+    from report.pdf import render_pdf  # keeps WeasyPrint out of EPUB-only builds
+
+    stylesheets = [path.as_uri() for path in job.templates.stylesheets("print")]
+    html = job.templates.render("print.html", job.brief, stylesheets=stylesheets,
+                                generator=GENERATOR)
+    data, warnings = render_pdf(html, BASE_TEMPLATES, job.roots, _epoch(job.brief))
+    for warning in warnings:
+        log.warning("%s: WeasyPrint: %s", job.source, warning)
+    return data
+
+
+def _render_epub(job: Job) -> bytes:
+    templates, brief = job.templates, job.brief
+    parts = EpubParts(
+        chapters=_chapters(job),
+        stylesheets={f"css/{path.name}": path.read_bytes()
+                     for path in templates.stylesheets("epub")},
+        fonts={f"fonts/{path.name}": path.read_bytes() for path in _fonts(templates)},
+        cover_png=draw_cover(brief.title, brief.topic, templates.edition_line(brief),
+                             brief.author, templates.find),
+        nav_title=templates.labels["contents"],
+        generator=GENERATOR,
+    )
+    return render_epub(brief, parts)
+
+
+def _chapters(job: Job) -> list[Chapter]:
+    brief, templates, labels = job.brief, job.templates, job.templates.labels
+
+    def page(name: str, file_name: str, title: str, landmark: str | None = None,
+             in_toc: bool = True, **context: object) -> Chapter:
+        xhtml = templates.render(f"epub/{name}.xhtml", brief, title=title, **context)
+        return Chapter(file_name, title, xhtml, in_toc=in_toc, landmark=landmark)
+
+    return [
+        page("cover", "text/cover.xhtml", labels["cover"], landmark="cover", in_toc=False),
+        page("summary", "text/summary.xhtml", labels["at_a_glance"]),
+        *(page("section", f"text/{section.id}.xhtml", section.title, section=section,
+               landmark="text" if index == 0 else None)
+          for index, section in enumerate(brief.sections)),
+        page("about", "text/about.xhtml", labels["about"]),
+    ]
+
+
+def _fonts(templates: Templates) -> list[Path]:
+    """Return the font files the stylesheets' @font-face rules point at."""
+    fonts_css = templates.find("css/fonts.css").read_text(encoding="utf-8")
+    names = sorted(set(re.findall(r'url\("\.\./fonts/([^"]+)"\)', fonts_css)))
+    return [templates.find(f"fonts/{name}") for name in names]
+
+
+def _epoch(brief: Brief) -> int:
+    moment = dt.datetime.combine(brief.edition.date, dt.time(), tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+RENDERERS: dict[str, Callable[[Job], bytes]] = {"pdf": _render_pdf, "epub": _render_epub}

@@ -1,0 +1,68 @@
+"""Command line: argument parsing, and the only place that turns exceptions into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from report import __version__
+from report.build import FORMATS, build, content_files
+from report.errors import ReportError, UsageError
+
+DEFAULT_CONTENT = Path("content")
+DEFAULT_OUTPUT = Path("build")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `report` command; return its exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="report: warning: %(message)s", level=logging.WARNING)
+    try:
+        return args.run(args)
+    except ReportError as err:
+        print(f"report: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("report: interrupted; previous outputs are untouched", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="report", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"report {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    build_cmd = commands.add_parser(
+        "build", help="build the PDF brief and the EPUB",
+        description="Build PDF and EPUB outputs from content files. With no file, builds every "
+        "content file in content/.")
+    build_cmd.add_argument("content", nargs="*", type=Path, metavar="CONTENT.yaml")
+    build_cmd.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
+                           help="output folder (default: build/)")
+    build_cmd.add_argument("-f", "--formats", default=",".join(FORMATS), metavar="FORMATS",
+                           help="comma-separated formats to build (default: pdf,epub)")
+    build_cmd.set_defaults(run=_run_build)
+    return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    sources = list(args.content) or content_files(DEFAULT_CONTENT)
+    if not sources:
+        raise UsageError(f"no content files given and none found in {DEFAULT_CONTENT}/")
+    formats = [part.strip() for part in args.formats.split(",") if part.strip()]
+    started = time.perf_counter()
+    written = build(sources, args.output, formats)
+    for result in written:
+        print(f"wrote {result.path} ({_size(result.size)}, {result.seconds:.2f} s)")
+    print(f"built {len(written)} file(s) in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB"
+    return f"{size / 1024:.0f} KiB"

@@ -1,0 +1,233 @@
+"""Read a content file, keep the position of every node, validate it into a Brief."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from report.errors import ContentError
+from report.model import BLOCK_TYPES, Brief
+
+MAX_BYTES = 2 * 1024 * 1024  # a brief is a few kilobytes; this bounds memory, not authors
+MAX_DEPTH = 32
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases (billion-laughs) and duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed in content files; repeat the value",
+                problem_mark=event.start_mark,
+            )
+        if len(self._depth) >= MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=self.peek_event().start_mark
+            )
+        self._depth.append(index)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth.pop()
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth: list[Any] = []
+
+
+def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """Build a date, or report an impossible one (2026-13-01) at its position."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as err:
+        raise yaml.MarkedYAMLError(
+            problem=f"{node.value!r} is not a real date ({err})", problem_mark=node.start_mark
+        ) from err
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _where(path: Path, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return str(path)
+    return f"{path}:{mark.line + 1}:{mark.column + 1}"
+
+
+def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file into plain data and its node tree, or raise a located ContentError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ContentError([f"{path}: cannot read content file: {err.strerror}"]) from err
+    if len(raw) > MAX_BYTES:
+        raise ContentError([f"{path}: file is {len(raw):,} bytes; content files are capped at "
+                            f"{MAX_BYTES:,} bytes"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ContentError([f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8"]) from err
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        problems = list(_duplicate_keys(path, node)) if node is not None else []
+        if problems:
+            raise ContentError(problems)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        message = " ".join(part for part in (err.context, err.problem) if part)
+        raise ContentError([f"{_where(path, mark)}: {message}"]) from err
+    except yaml.YAMLError as err:
+        raise ContentError([f"{path}: YAML: {err}"]) from err
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _duplicate_keys(path: Path, node: yaml.Node) -> typing.Iterator[str]:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                first = seen[name].start_mark.line + 1
+                yield (f"{_where(path, key.start_mark)}: duplicate key {name!r} "
+                       f"(first defined on line {first}); keep one")
+            seen[name] = key
+            yield from _duplicate_keys(path, value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _duplicate_keys(path, item)
+
+
+def load_brief(path: Path | str) -> Brief:
+    """Load and validate one content file; raise ContentError listing every problem."""
+    path = Path(path)
+    data, node = read_document(path)
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ContentError([f"{_where(path, node.start_mark if node else None)}: a content file "
+                            f"must be a mapping of keys (title:, sections:, ...), found {found}"])
+    try:
+        return Brief.model_validate(data)
+    except ValidationError as err:
+        problems = [_describe(path, node, error) for error in err.errors()]
+        raise ContentError(sorted(set(problems), key=_position_key)) from err
+
+
+def _position_key(problem: str) -> tuple[int, int, str]:
+    parts = problem.split(":")
+    try:
+        return int(parts[1]), int(parts[2]), problem
+    except (IndexError, ValueError):
+        return 0, 0, problem
+
+
+def _describe(path: Path, root: yaml.Node, error: Any) -> str:
+    """Turn one pydantic error into `path:line:col: message` pointing at the offending node."""
+    node, key_node, model, shown = _locate(root, error["loc"])
+    field = ".".join(shown).replace(".[", "[") or "document"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        bad = str(error["loc"][-1])
+        known = sorted(model.model_fields) if model else []
+        close = difflib.get_close_matches(bad, known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+        return f"{_where(path, key_node.start_mark if key_node else None)}: unknown key {bad!r}{hint}"
+    mark = node.start_mark if node is not None else None
+    if kind == "missing":
+        return f"{_where(path, mark)}: missing required key {str(error['loc'][-1])!r} in {_parent(field)}"
+    found = error.get("input")
+    message = error["msg"]
+    if kind in {"string_type", "date_type", "date_from_datetime_parsing", "int_type"} and not isinstance(
+        found, dict | list
+    ):
+        message += f", found {found!r}"
+        if kind == "string_type" and node is not None and getattr(node, "style", None) is None:
+            message += " (YAML read it as a non-text value: put it in quotes)"
+    elif kind in {"too_short"} and isinstance(found, list) and not found:
+        message = "must not be empty"
+    return f"{_where(path, mark)}: {field}: {message}"
+
+
+def _parent(field: str) -> str:
+    return field.rpartition(".")[0] or "the document"
+
+
+Located = tuple[yaml.Node, yaml.Node | None, type[BaseModel] | None, list[str]]
+
+
+def _locate(root: yaml.Node, loc: tuple[Any, ...]) -> Located:
+    """Follow an error location through the node tree and the model types together.
+
+    Returns the value node, its key node, the model that owns the last key, and the location
+    as the author would write it (tagged-union tags left out).
+    """
+    node: yaml.Node = root
+    key_node: yaml.Node | None = None
+    annotation: Any = Brief
+    shown: list[str] = []
+    owner: type[BaseModel] | None = None
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if _is_block_union(annotation) and isinstance(part, str):
+            annotation = _block_type(part)  # the tag of a tagged union: no node to move to
+            continue
+        shown.append(f"[{part}]" if isinstance(part, int) else str(part))
+        model = annotation if _is_model(annotation) else None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            pair = next(((k, v) for k, v in node.value if str(k.value) == part), None)
+            owner = model
+            fields = model.model_fields if model else {}
+            annotation = fields[part].annotation if part in fields else None
+            if pair is None:
+                return node, key_node, model, shown
+            key_node, node = pair
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node, key_node, None, shown
+            node = node.value[part]
+            args = typing.get_args(annotation)
+            annotation = args[0] if args else None
+        else:
+            return node, key_node, model, shown
+    return node, key_node, owner, shown
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional until a model, a list or a block union remains."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType) and not _is_block_union(annotation):
+            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            if len(options) != 1:
+                return annotation
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_block_union(annotation: Any) -> bool:
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return False
+    members = [_unwrap(arg) for arg in typing.get_args(annotation)]
+    return bool(members) and all(member in BLOCK_TYPES for member in members)
+
+
+def _block_type(kind: str) -> type[BaseModel] | None:
+    return next((block for block in BLOCK_TYPES if block.kind == kind), None)

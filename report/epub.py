@@ -1,0 +1,120 @@
+"""Model + rendered chapters to an EPUB 3 file (EbookLib), with a deterministic ZIP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ebooklib import epub
+
+from report.model import Brief
+
+FONT_MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
+ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)  # ZIP entries carry no clock time; dates live in the OPF
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One XHTML document of the book, already rendered."""
+
+    file_name: str
+    title: str
+    xhtml: str
+    in_toc: bool = True
+    landmark: str | None = None  # EPUB 2 guide type: cover, toc, text
+
+
+@dataclass(frozen=True)
+class EpubParts:
+    """Everything the EPUB needs besides the model: files and rendered documents."""
+
+    chapters: list[Chapter]
+    stylesheets: dict[str, bytes]  # file name in the book -> CSS
+    fonts: dict[str, bytes]  # file name in the book -> font data
+    cover_png: bytes
+    nav_title: str
+    generator: str
+
+
+def render_epub(brief: Brief, parts: EpubParts) -> bytes:
+    """Assemble the book and return the EPUB file's bytes."""
+    book = _book_with_metadata(brief, parts.generator)
+    styles = [_add_file(book, name, data, "text/css") for name, data in parts.stylesheets.items()]
+    for name, data in parts.fonts.items():
+        _add_file(book, name, data, FONT_MEDIA_TYPES[Path(name).suffix])
+    book.set_cover("images/cover.png", parts.cover_png, create_page=False)
+
+    documents = [_document(book, chapter, brief.edition.language, styles)
+                 for chapter in parts.chapters]
+    nav = epub.EpubNav(title=parts.nav_title)
+    for style in styles:
+        nav.add_item(style)
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+    book.toc = [doc for doc, chapter in zip(documents, parts.chapters, strict=True)
+                if chapter.in_toc]
+    book.spine = [documents[0], nav, *documents[1:]]
+    book.guide = [{"type": chapter.landmark, "href": chapter.file_name, "title": chapter.title}
+                  for chapter in parts.chapters if chapter.landmark]
+    book.guide.insert(1, {"type": "toc", "href": "nav.xhtml", "title": parts.nav_title})
+
+    mtime = dt.datetime.combine(brief.edition.date, dt.time(), tzinfo=dt.UTC)
+    options = {"raise_exceptions": True, "mtime": mtime, "landmark_title": parts.nav_title,
+               "epub3_pages": False}
+    return _deterministic_zip(book, options)
+
+
+def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
+    book = epub.EpubBook()
+    book.set_identifier(brief.edition.identifier)
+    book.set_title(brief.title)
+    book.set_language(brief.edition.language)
+    book.add_author(brief.author)
+    book.add_metadata("DC", "publisher", brief.author)
+    book.add_metadata("DC", "date", brief.edition.date.isoformat())
+    book.add_metadata("DC", "description", brief.lead)
+    for keyword in [brief.topic, *brief.keywords]:
+        book.add_metadata("DC", "subject", keyword)
+    book.add_metadata(None, "meta", generator, {"name": "generator"})
+    return book
+
+
+def _add_file(book: epub.EpubBook, name: str, data: bytes, media_type: str) -> epub.EpubItem:
+    uid = name.replace("/", "-").replace(".", "-")
+    item = epub.EpubItem(uid=uid, file_name=name, media_type=media_type, content=data)
+    book.add_item(item)
+    return item
+
+
+def _document(book: epub.EpubBook, chapter: Chapter, language: str,
+              styles: list[epub.EpubItem]) -> epub.EpubHtml:
+    uid = Path(chapter.file_name).stem
+    document = epub.EpubHtml(uid=uid, title=chapter.title, file_name=chapter.file_name,
+                             lang=language, content=chapter.xhtml.encode("utf-8"))
+    for style in styles:
+        # EbookLib rebuilds <head> and keeps only these links; hrefs are relative to text/.
+        document.add_link(href=f"../{style.file_name}", rel="stylesheet", type="text/css")
+    book.add_item(document)
+    return document
+
+
+def _deterministic_zip(book: epub.EpubBook, options: dict) -> bytes:
+    """Let EbookLib write, then rewrite the ZIP with fixed times and order, mimetype first."""
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, options)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    names = ["mimetype", *sorted(name for name in entries if name != "mimetype")]
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w") as out:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            stored = name == "mimetype"
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            out.writestr(info, entries[name], compresslevel=None if stored else 9)
+    return result.getvalue()

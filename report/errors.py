@@ -1,0 +1,41 @@
+"""The exception tree: a ReportError is the user's problem, anything else is a bug."""
+
+from __future__ import annotations
+
+
+class ReportError(Exception):
+    """A problem the user can fix; the CLI prints its message without a traceback.
+
+    Every message says where (a file and line, or a template) and what was expected.
+    """
+
+    exit_code = 1
+
+
+class UsageError(ReportError):
+    """Raised when the command line names a file or option that cannot be used."""
+
+    exit_code = 2
+
+
+class ContentError(ReportError):
+    """Raised when a content file cannot be read, parsed or validated.
+
+    Holds every problem found, each already formatted as ``path:line:column: message``.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class TemplateError(ReportError):
+    """Raised when a template is missing, malformed, or uses an undefined variable."""
+
+
+class AssetError(ReportError):
+    """Raised when a font, image or stylesheet is missing or outside the allowed folders."""
+
+
+class OutputError(ReportError):
+    """Raised when an output file cannot be written."""

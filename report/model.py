@@ -1,0 +1,161 @@
+"""The typed model of a brief: what a content file may hold, with no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+# Text fields are strict: YAML 1.1 turns `NO` into False and `012345` into 5349, and a brief must
+# never print those silently. Quoting the value in YAML is the fix the error message suggests.
+Text = Annotated[str, Field(strict=True, min_length=1)]
+Identifier = Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+class Model(BaseModel):
+    """Base for every content model: frozen, strict, and no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Edition(Model):
+    """Which edition of the brief this is; its date stands for every date in the outputs."""
+
+    identifier: Text = Field(description="Stable unique identifier, e.g. a urn:uuid.")
+    language: Annotated[str, Field(strict=True, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+        Field(description="BCP 47 language tag of the text, e.g. en or ru.")
+    )
+    number: Annotated[int, Field(ge=1)] = Field(description="Edition number, from 1.")
+    date: dt.date = Field(description="Publication date of this edition (YYYY-MM-DD).")
+
+
+class Correction(Model):
+    """An editorial correction of the source text, recorded for transparency."""
+
+    original: Text
+    corrected: Text
+    context: Text | None = None
+
+
+class KeyFigure(Model):
+    """A figure pulled out into a card: value, what it counts, and an optional qualifier."""
+
+    value: Text
+    label: Text
+    qualifier: Text | None = Field(None, description="E.g. 'around' or 'more than'.")
+
+
+class TimelineEntry(Model):
+    """One dated event."""
+
+    year: Annotated[int, Field(ge=1, le=9999)]
+    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    event: Text
+
+    @property
+    def iso(self) -> str:
+        """Return the date as ISO 8601 (year or year-month), for `<time datetime>`."""
+        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
+
+
+class ListContent(Model):
+    """A list, optionally introduced by the sentence that leads into it."""
+
+    intro: Text | None = None
+    items: Annotated[list[Text], Field(min_length=1)]
+    ordered: bool = False
+
+
+class Paragraph(Model):
+    """A paragraph of running text."""
+
+    kind: ClassVar[str] = "paragraph"
+    paragraph: Text
+
+
+class ListBlock(Model):
+    """A bulleted or numbered list."""
+
+    kind: ClassVar[str] = "list"
+    list: ListContent
+
+
+class Callout(Model):
+    """A sentence set apart for emphasis."""
+
+    kind: ClassVar[str] = "callout"
+    callout: Text
+
+
+class Timeline(Model):
+    """A vertical list of year and event."""
+
+    kind: ClassVar[str] = "timeline"
+    timeline: Annotated[list[TimelineEntry], Field(min_length=1)]
+
+
+class KeyFigures(Model):
+    """A row of key-figure cards inside a section."""
+
+    kind: ClassVar[str] = "key_figures"
+    key_figures: Annotated[list[KeyFigure], Field(min_length=1)]
+
+
+BLOCK_TYPES: tuple[type[Model], ...] = (Paragraph, ListBlock, Callout, Timeline, KeyFigures)
+BLOCK_KINDS: tuple[str, ...] = tuple(block.kind for block in BLOCK_TYPES)
+
+
+def _block_kind(value: Any) -> str | None:
+    """Name the block type by its single key, as authors write `- paragraph: ...`."""
+    if isinstance(value, dict):
+        keys = [key for key in value if key in BLOCK_KINDS]
+        return keys[0] if len(keys) == 1 else None
+    return getattr(value, "kind", None)
+
+
+Block = Annotated[
+    Annotated[Paragraph, Tag("paragraph")]
+    | Annotated[ListBlock, Tag("list")]
+    | Annotated[Callout, Tag("callout")]
+    | Annotated[Timeline, Tag("timeline")]
+    | Annotated[KeyFigures, Tag("key_figures")],
+    Discriminator(
+        _block_kind,
+        custom_error_type="block_kind",
+        custom_error_message="a block must be a mapping with exactly one of the keys "
+        + ", ".join(BLOCK_KINDS),
+    ),
+]
+
+
+class Section(Model):
+    """A titled part of the brief: one chapter of the EPUB, one bookmark of the PDF."""
+
+    id: Identifier = Field(description="Anchor and file name: lowercase letters, digits, '-'.")
+    title: Text
+    blocks: Annotated[list[Block], Field(min_length=1)]
+
+
+class Brief(Model):
+    """A whole brief: metadata, lead, key figures and sections."""
+
+    title: Text
+    topic: Text = Field(description="Topic label shown above the title.")
+    author: Text = Field(description="Author or publisher, as it should appear in metadata.")
+    keywords: list[Text] = Field(default_factory=list)
+    edition: Edition
+    source: Text | None = Field(None, description="Where the text comes from.")
+    corrections: list[Correction] = Field(default_factory=list)
+    lead: Text = Field(description="One or two sentences that open the brief.")
+    key_figures: list[KeyFigure] = Field(default_factory=list)
+    sections: Annotated[list[Section], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_section_ids(self) -> Brief:
+        seen: set[str] = set()
+        for section in self.sections:
+            if section.id in seen:
+                raise ValueError(f"two sections have the id {section.id!r}; ids must be unique")
+            seen.add(section.id)
+        return self

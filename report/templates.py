@@ -1,0 +1,124 @@
+"""Template search path, the Jinja environment, rendering, and the ordered stylesheet layers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from markupsafe import Markup
+import yaml
+
+from report.errors import TemplateError
+from report.model import Brief, TimelineEntry
+
+BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+Medium = Literal["print", "epub"]
+
+# Cascade order: fonts, shared components, then the medium's own layout. Both writers take their
+# list from stylesheets() so the PDF and the EPUB cannot drift apart.
+STYLESHEET_LAYERS: dict[Medium, tuple[str, ...]] = {
+    "print": ("css/fonts.css", "css/brief.css", "css/print.css"),
+    "epub": ("css/fonts.css", "css/brief.css", "css/epub.css"),
+}
+
+
+class Templates:
+    """Templates found along a search path; the base folder is also reachable as `base/...`."""
+
+    def __init__(self, search_path: Sequence[Path] = (), language: str = "en") -> None:
+        self.search_path = [*search_path, BASE_TEMPLATES]
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader([
+                jinja2.FileSystemLoader(self.search_path),
+                jinja2.PrefixLoader({"base": jinja2.FileSystemLoader(BASE_TEMPLATES)}),
+            ]),
+            # Every template gets escaping, whatever its extension (.html, .xhtml, ...).
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.labels = self._labels(language)
+        self.env.filters["css_string"] = css_string
+        self.env.filters["month_year"] = self.month_year
+        self.env.filters["long_date"] = self.long_date
+
+    def find(self, relative: str) -> Path:
+        """Return the first file named `relative` along the search path."""
+        for folder in self.search_path:
+            candidate = folder / relative
+            if candidate.is_file():
+                return candidate
+        tried = ", ".join(str(folder) for folder in self.search_path)
+        raise TemplateError(f"{relative}: not found in the template search path ({tried})")
+
+    def stylesheets(self, medium: Medium) -> list[Path]:
+        """Return the stylesheet files for a medium, in cascade order."""
+        return [self.find(layer) for layer in STYLESHEET_LAYERS[medium]]
+
+    def render(self, name: str, brief: Brief, **context: Any) -> str:
+        """Render one template with the brief and the shared context."""
+        try:
+            template = self.env.get_template(name)
+            return template.render(
+                brief=brief, labels=self.labels, edition_line=self.edition_line(brief), **context
+            )
+        except jinja2.TemplateNotFound as err:
+            tried = ", ".join(str(folder) for folder in self.search_path)
+            raise TemplateError(f"template {err.name!r} not found (search path: {tried})") from err
+        except jinja2.TemplateSyntaxError as err:
+            raise TemplateError(f"{err.filename or err.name}:{err.lineno}: {err.message}") from err
+        except jinja2.UndefinedError as err:
+            raise TemplateError(f"{_template_position(err, name)}: {err.message}") from err
+
+    def edition_line(self, brief: Brief) -> str:
+        """Return 'Edition N · date' in the brief's language."""
+        edition = brief.edition
+        return self.labels["edition_line"].format(
+            number=edition.number, date=self.long_date(edition.date)
+        )
+
+    def long_date(self, date: dt.date) -> str:
+        """Format a date with month names from the language's strings."""
+        month = self.labels["months"][date.month - 1]
+        return self.labels["date_format"].format(day=date.day, month=month, year=date.year)
+
+    def month_year(self, entry: TimelineEntry) -> str:
+        """Format a timeline date: the year, or the month and year."""
+        if entry.month is None:
+            return str(entry.year)
+        month = self.labels["months"][entry.month - 1]
+        return self.labels["month_year_format"].format(month=month, year=entry.year)
+
+    def _labels(self, language: str) -> dict[str, Any]:
+        primary = language.split("-")[0]
+        for name in (f"strings/{language}.yaml", f"strings/{primary}.yaml", "strings/en.yaml"):
+            try:
+                path = self.find(name)
+            except TemplateError:
+                continue
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        raise TemplateError(f"no strings file for language {language!r} and no strings/en.yaml")
+
+
+def css_string(value: str) -> Markup:
+    """Quote text as a CSS string literal that is also safe inside a <style> element."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in str(value)
+    )
+    return Markup(f'"{escaped}"')
+
+
+def _template_position(err: Exception, fallback: str) -> str:
+    """Find the template file and line of an error raised while rendering."""
+    tb = err.__traceback__
+    position = fallback
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xhtml", ".css", ".xml")):
+            position = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return position
