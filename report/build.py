@@ -16,6 +16,7 @@ from report.content import load_brief
 from report.cover import draw_cover
 from report.epub import Chapter, EpubParts, render_epub
 from report.errors import UsageError
+from report.fonts import subset_font
 from report.model import Brief
 from report.output import write_bytes_atomically
 from report.templates import BASE_TEMPLATES, Templates
@@ -103,14 +104,17 @@ def _render_pdf(job: Job) -> bytes:
 
 def _render_epub(job: Job) -> bytes:
     templates, brief = job.templates, job.brief
+    chapters = _chapters(job)
+    used = set().union(*(chapter.xhtml for chapter in chapters), templates.labels["contents"])
     parts = EpubParts(
-        chapters=_chapters(job),
+        chapters=chapters,
         stylesheets={f"css/{path.name}": path.read_bytes()
                      for path in templates.stylesheets("epub")},
-        fonts={f"fonts/{path.name}": path.read_bytes() for path in _fonts(templates)},
+        fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
         cover_png=draw_cover(brief.title, brief.topic, templates.edition_line(brief),
                              brief.author, templates.find),
         nav_title=templates.labels["contents"],
+        landmarks_title=templates.labels["landmarks"],
         generator=GENERATOR,
     )
     return render_epub(brief, parts)

@@ -36,6 +36,7 @@ class EpubParts:
     fonts: dict[str, bytes]  # file name in the book -> font data
     cover_png: bytes
     nav_title: str
+    landmarks_title: str
     generator: str
 
 
@@ -62,7 +63,7 @@ def render_epub(brief: Brief, parts: EpubParts) -> bytes:
     book.guide.insert(1, {"type": "toc", "href": "nav.xhtml", "title": parts.nav_title})
 
     mtime = dt.datetime.combine(brief.edition.date, dt.time(), tzinfo=dt.UTC)
-    options = {"raise_exceptions": True, "mtime": mtime, "landmark_title": parts.nav_title,
+    options = {"raise_exceptions": True, "mtime": mtime, "landmark_title": parts.landmarks_title,
                "epub3_pages": False}
     return _deterministic_zip(book, options)
 
@@ -78,7 +79,10 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
     book.add_metadata("DC", "description", brief.lead)
     for keyword in [brief.topic, *brief.keywords]:
         book.add_metadata("DC", "subject", keyword)
-    book.add_metadata(None, "meta", generator, {"name": "generator"})
+    # Name this tool as the generator, in place of EbookLib's own entry.
+    book.metadata[epub.NAMESPACES["OPF"]]["generator"] = [
+        ("", {"name": "generator", "content": generator})
+    ]
     return book
 
 

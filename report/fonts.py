@@ -1,0 +1,31 @@
+"""Subset the shipped fonts to the characters a book uses, for embedding in the EPUB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import uharfbuzz as hb
+
+# Always kept, so text a reader adds (notes, search) in basic Latin still renders in the font.
+BASIC_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0–—‘’“”…•"
+# The figure styles the stylesheets ask for, on top of HarfBuzz's default feature list.
+EXTRA_FEATURES = ("onum", "lnum", "pnum", "tnum")
+# Copyright, family names, version, licence and licence URL: the OFL asks that they travel along.
+NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
+
+
+def subset_font(path: Path, characters: Iterable[str]) -> bytes:
+    """Return the font at `path` cut down to `characters`, keeping its layout features.
+
+    HarfBuzz does this in milliseconds where fontTools takes seconds, and writes no timestamp.
+    """
+    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    request = hb.SubsetInput()
+    request.unicode_set.update(ord(char) for char in {*characters, *BASIC_CHARACTERS})
+    request.layout_feature_tag_set.update(int.from_bytes(tag.encode(), "big") for tag in EXTRA_FEATURES)
+    request.name_id_set.update(NAME_IDS)
+    result = hb.subset(face, request)
+    if result is None:
+        raise ValueError(f"{path}: HarfBuzz could not subset this font")
+    return result.blob.data
