@@ -1,0 +1,92 @@
+"""Shared fixtures: the brief is built once per test session, for real, into a temp folder."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from report.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "belarus-nato.yaml"
+SOURCE = ROOT.parent / "shared" / "source" / "belarus-nato-cooperation.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Build the brief's PDF and EPUB once; return their paths by format."""
+    out = tmp_path_factory.mktemp("build")
+    written = build([CONTENT], out)
+    return {result.path.suffix.lstrip("."): result.path for result in written}
+
+
+def canonical(text: str) -> str:
+    """Compare text as a reader would: ignore layout whitespace, hyphenation and list bullets."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\u00ad\u0002\-\u2010\u2022]", "", text)
+
+
+def epub_documents(path: Path) -> list[tuple[str, etree._Element]]:
+    """Return the spine's XHTML documents, in reading order, parsed."""
+    with zipfile.ZipFile(path) as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+        ns = {"opf": "http://www.idpf.org/2007/opf"}
+        hrefs = {item.get("id"): item.get("href") for item in opf.iterfind(".//opf:item", ns)}
+        order = [hrefs[ref.get("idref")] for ref in opf.iterfind(".//opf:itemref", ns)]
+        return [(href, etree.fromstring(book.read(f"EPUB/{href}"))) for href in order]
+
+
+def epub_text(path: Path) -> str:
+    """Return the text of the whole book in reading order, skipping the navigation document."""
+    parts = []
+    for href, root in epub_documents(path):
+        if href == "nav.xhtml":
+            continue
+        body = root.find(f"{XHTML}body")
+        parts.append(" ".join(body.itertext()))
+    return "\n".join(parts)
+
+
+# The page margins of print.css: running headers and footers live outside this box.
+MARGIN_TOP_PT = 24 / 25.4 * 72
+MARGIN_BOTTOM_PT = 26 / 25.4 * 72
+
+
+def pdf_pages(path: Path, body_only: bool = True) -> list[str]:
+    """Return each page's text; with body_only, without the running header and footer."""
+    import pypdfium2 as pdfium
+
+    pages = []
+    document = pdfium.PdfDocument(path)
+    try:
+        for page in document:
+            width, height = page.get_size()
+            text = page.get_textpage()
+            if body_only:
+                pages.append(text.get_text_bounded(0, MARGIN_BOTTOM_PT, width,
+                                                   height - MARGIN_TOP_PT))
+            else:
+                pages.append(text.get_text_range())
+    finally:
+        document.close()
+    return pages
+
+
+def source_sentences() -> list[str]:
+    """Return every sentence of the statement, with the two corrections the README names."""
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    # The first two non-empty lines are navigation labels of the page, not the statement.
+    statement = [line.strip() for line in lines if line.strip()][2:]
+    text_lines = [line.lstrip("• ").strip() for line in statement]
+    sentences = []
+    for line in text_lines:
+        line = line.replace("programmme", "programme").replace("form NATO", "from NATO")
+        sentences += re.split(r"(?<=[.!?])\s+(?=[A-Z“])", line)
+    return [sentence for sentence in sentences if sentence]
