@@ -13,10 +13,12 @@ build: system $(VENV)/.installed
 
 test: system-test $(VENV)/.installed-test
 	$(BIN)/ruff check report tests
+	$(BIN)/ruff format --check report tests
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check report tests
+	$(BIN)/ruff format --check report tests
 
 system:
 	scripts/system-packages

@@ -26,8 +26,10 @@ class AssetRoots:
         """Return the regular file a file: URL names, if it lies inside an allowed folder."""
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise AssetError(f"{url}: only files inside the project's template and content "
-                             "folders (and data: URLs) may be loaded")
+            raise AssetError(
+                f"{url}: only files inside the project's template and content "
+                "folders (and data: URLs) may be loaded"
+            )
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             allowed = ", ".join(str(root) for root in self.roots)

@@ -45,7 +45,9 @@ class Job:
     roots: AssetRoots
 
 
-def build(sources: Sequence[Path], out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Written]:
+def build(
+    sources: Sequence[Path], out_dir: Path, formats: Iterable[str] = FORMATS
+) -> list[Written]:
     """Build every format of every content file into `out_dir`.
 
     Everything is loaded, validated and rendered first; files are written only when every
@@ -76,8 +78,10 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(formats))
     unknown = [fmt for fmt in chosen if fmt not in FORMATS]
     if unknown or not chosen:
-        raise UsageError(f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
-                         f"choose from {', '.join(FORMATS)}")
+        raise UsageError(
+            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"choose from {', '.join(FORMATS)}"
+        )
     return chosen
 
 
@@ -94,8 +98,9 @@ def _render_pdf(job: Job) -> bytes:
     from report.pdf import render_pdf  # keeps WeasyPrint out of EPUB-only builds
 
     stylesheets = [path.as_uri() for path in job.templates.stylesheets("print")]
-    html = job.templates.render("print.html", job.brief, stylesheets=stylesheets,
-                                generator=GENERATOR)
+    html = job.templates.render(
+        "print.html", job.brief, stylesheets=stylesheets, generator=GENERATOR
+    )
     data, warnings = render_pdf(html, BASE_TEMPLATES, job.roots, _epoch(job.brief))
     for warning in warnings:
         log.warning("%s: WeasyPrint: %s", job.source, warning)
@@ -108,11 +113,13 @@ def _render_epub(job: Job) -> bytes:
     used = set().union(*(chapter.xhtml for chapter in chapters), templates.labels["contents"])
     parts = EpubParts(
         chapters=chapters,
-        stylesheets={f"css/{path.name}": path.read_bytes()
-                     for path in templates.stylesheets("epub")},
+        stylesheets={
+            f"css/{path.name}": path.read_bytes() for path in templates.stylesheets("epub")
+        },
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
-        cover_png=draw_cover(brief.title, brief.topic, templates.edition_line(brief),
-                             brief.author, templates.find),
+        cover_png=draw_cover(
+            brief.title, brief.topic, templates.edition_line(brief), brief.author, templates.find
+        ),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
         generator=GENERATOR,
@@ -123,17 +130,30 @@ def _render_epub(job: Job) -> bytes:
 def _chapters(job: Job) -> list[Chapter]:
     brief, templates, labels = job.brief, job.templates, job.templates.labels
 
-    def page(name: str, file_name: str, title: str, landmark: str | None = None,
-             in_toc: bool = True, **context: object) -> Chapter:
+    def page(
+        name: str,
+        file_name: str,
+        title: str,
+        landmark: str | None = None,
+        in_toc: bool = True,
+        **context: object,
+    ) -> Chapter:
         xhtml = templates.render(f"epub/{name}.xhtml", brief, title=title, **context)
         return Chapter(file_name, title, xhtml, in_toc=in_toc, landmark=landmark)
 
     return [
         page("cover", "text/cover.xhtml", labels["cover"], landmark="cover", in_toc=False),
         page("summary", "text/summary.xhtml", labels["at_a_glance"]),
-        *(page("section", f"text/{section.id}.xhtml", section.title, section=section,
-               landmark="text" if index == 0 else None)
-          for index, section in enumerate(brief.sections)),
+        *(
+            page(
+                "section",
+                f"text/{section.id}.xhtml",
+                section.title,
+                section=section,
+                landmark="text" if index == 0 else None,
+            )
+            for index, section in enumerate(brief.sections)
+        ),
         page("about", "text/about.xhtml", labels["about"]),
     ]
 

@@ -37,14 +37,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"report {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     build_cmd = commands.add_parser(
-        "build", help="build the PDF brief and the EPUB",
+        "build",
+        help="build the PDF brief and the EPUB",
         description="Build PDF and EPUB outputs from content files. With no file, builds every "
-        "content file in content/.")
+        "content file in content/.",
+    )
     build_cmd.add_argument("content", nargs="*", type=Path, metavar="CONTENT.yaml")
-    build_cmd.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
-                           help="output folder (default: build/)")
-    build_cmd.add_argument("-f", "--formats", default=",".join(FORMATS), metavar="FORMATS",
-                           help="comma-separated formats to build (default: pdf,epub)")
+    build_cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help="output folder (default: build/)",
+    )
+    build_cmd.add_argument(
+        "-f",
+        "--formats",
+        default=",".join(FORMATS),
+        metavar="FORMATS",
+        help="comma-separated formats to build (default: pdf,epub)",
+    )
     build_cmd.set_defaults(run=_run_build)
     return parser
 

@@ -30,7 +30,8 @@ class _StrictLoader(yaml.SafeLoader):
             )
         if len(self._depth) >= MAX_DEPTH:
             raise yaml.MarkedYAMLError(
-                problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=self.peek_event().start_mark
+                problem=f"nesting deeper than {MAX_DEPTH} levels",
+                problem_mark=self.peek_event().start_mark,
             )
         self._depth.append(index)
         try:
@@ -69,12 +70,15 @@ def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
     except OSError as err:
         raise ContentError([f"{path}: cannot read content file: {err.strerror}"]) from err
     if len(raw) > MAX_BYTES:
-        raise ContentError([f"{path}: file is {len(raw):,} bytes; content files are capped at "
-                            f"{MAX_BYTES:,} bytes"])
+        raise ContentError(
+            [f"{path}: file is {len(raw):,} bytes; content files are capped at {MAX_BYTES:,} bytes"]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ContentError([f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8"]) from err
+        raise ContentError(
+            [f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8"]
+        ) from err
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -100,8 +104,10 @@ def _duplicate_keys(path: Path, node: yaml.Node) -> typing.Iterator[str]:
             name = str(key.value)
             if name in seen:
                 first = seen[name].start_mark.line + 1
-                yield (f"{_where(path, key.start_mark)}: duplicate key {name!r} "
-                       f"(first defined on line {first}); keep one")
+                yield (
+                    f"{_where(path, key.start_mark)}: duplicate key {name!r} "
+                    f"(first defined on line {first}); keep one"
+                )
             seen[name] = key
             yield from _duplicate_keys(path, value)
     elif isinstance(node, yaml.SequenceNode):
@@ -115,8 +121,12 @@ def load_brief(path: Path | str) -> Brief:
     data, node = read_document(path)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
-        raise ContentError([f"{_where(path, node.start_mark if node else None)}: a content file "
-                            f"must be a mapping of keys (title:, sections:, ...), found {found}"])
+        raise ContentError(
+            [
+                f"{_where(path, node.start_mark if node else None)}: a content file "
+                f"must be a mapping of keys (title:, sections:, ...), found {found}"
+            ]
+        )
     try:
         return Brief.model_validate(data)
     except ValidationError as err:
@@ -142,15 +152,21 @@ def _describe(path: Path, root: yaml.Node, error: Any) -> str:
         known = sorted(model.model_fields) if model else []
         close = difflib.get_close_matches(bad, known, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
-        return f"{_where(path, key_node.start_mark if key_node else None)}: unknown key {bad!r}{hint}"
+        return (
+            f"{_where(path, key_node.start_mark if key_node else None)}: unknown key {bad!r}{hint}"
+        )
     mark = node.start_mark if node is not None else None
     if kind == "missing":
-        return f"{_where(path, mark)}: missing required key {str(error['loc'][-1])!r} in {_parent(field)}"
+        missing = str(error["loc"][-1])
+        return f"{_where(path, mark)}: missing required key {missing!r} in {_parent(field)}"
     found = error.get("input")
     message = error["msg"]
-    if kind in {"string_type", "date_type", "date_from_datetime_parsing", "int_type"} and not isinstance(
-        found, dict | list
-    ):
+    if kind in {
+        "string_type",
+        "date_type",
+        "date_from_datetime_parsing",
+        "int_type",
+    } and not isinstance(found, dict | list):
         message += f", found {found!r}"
         if kind == "string_type" and node is not None and getattr(node, "style", None) is None:
             message += " (YAML read it as a non-text value: put it in quotes)"

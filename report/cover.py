@@ -15,8 +15,9 @@ MUTED = (77, 85, 97)
 MARGIN = 190
 
 
-def draw_cover(title: str, topic: str, edition_line: str, author: str,
-               font_file: Callable[[str], Path]) -> bytes:
+def draw_cover(
+    title: str, topic: str, edition_line: str, author: str, font_file: Callable[[str], Path]
+) -> bytes:
     """Return a PNG cover laid out like the PDF's cover page; `font_file` finds a shipped font."""
 
     def font(name: str, size: int) -> ImageFont.FreeTypeFont:

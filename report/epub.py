@@ -48,23 +48,32 @@ def render_epub(brief: Brief, parts: EpubParts) -> bytes:
         _add_file(book, name, data, FONT_MEDIA_TYPES[Path(name).suffix])
     book.set_cover("images/cover.png", parts.cover_png, create_page=False)
 
-    documents = [_document(book, chapter, brief.edition.language, styles)
-                 for chapter in parts.chapters]
+    documents = [
+        _document(book, chapter, brief.edition.language, styles) for chapter in parts.chapters
+    ]
     nav = epub.EpubNav(title=parts.nav_title)
     for style in styles:
         nav.add_item(style)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
-    book.toc = [doc for doc, chapter in zip(documents, parts.chapters, strict=True)
-                if chapter.in_toc]
+    book.toc = [
+        doc for doc, chapter in zip(documents, parts.chapters, strict=True) if chapter.in_toc
+    ]
     book.spine = [documents[0], nav, *documents[1:]]
-    book.guide = [{"type": chapter.landmark, "href": chapter.file_name, "title": chapter.title}
-                  for chapter in parts.chapters if chapter.landmark]
+    book.guide = [
+        {"type": chapter.landmark, "href": chapter.file_name, "title": chapter.title}
+        for chapter in parts.chapters
+        if chapter.landmark
+    ]
     book.guide.insert(1, {"type": "toc", "href": "nav.xhtml", "title": parts.nav_title})
 
     mtime = dt.datetime.combine(brief.edition.date, dt.time(), tzinfo=dt.UTC)
-    options = {"raise_exceptions": True, "mtime": mtime, "landmark_title": parts.landmarks_title,
-               "epub3_pages": False}
+    options = {
+        "raise_exceptions": True,
+        "mtime": mtime,
+        "landmark_title": parts.landmarks_title,
+        "epub3_pages": False,
+    }
     return _deterministic_zip(book, options)
 
 
@@ -93,11 +102,17 @@ def _add_file(book: epub.EpubBook, name: str, data: bytes, media_type: str) -> e
     return item
 
 
-def _document(book: epub.EpubBook, chapter: Chapter, language: str,
-              styles: list[epub.EpubItem]) -> epub.EpubHtml:
+def _document(
+    book: epub.EpubBook, chapter: Chapter, language: str, styles: list[epub.EpubItem]
+) -> epub.EpubHtml:
     uid = Path(chapter.file_name).stem
-    document = epub.EpubHtml(uid=uid, title=chapter.title, file_name=chapter.file_name,
-                             lang=language, content=chapter.xhtml.encode("utf-8"))
+    document = epub.EpubHtml(
+        uid=uid,
+        title=chapter.title,
+        file_name=chapter.file_name,
+        lang=language,
+        content=chapter.xhtml.encode("utf-8"),
+    )
     for style in styles:
         # EbookLib rebuilds <head> and keeps only these links; hrefs are relative to text/.
         document.add_link(href=f"../{style.file_name}", rel="stylesheet", type="text/css")

@@ -23,7 +23,9 @@ def subset_font(path: Path, characters: Iterable[str]) -> bytes:
     face = hb.Face(hb.Blob.from_file_path(str(path)))
     request = hb.SubsetInput()
     request.unicode_set.update(ord(char) for char in {*characters, *BASIC_CHARACTERS})
-    request.layout_feature_tag_set.update(int.from_bytes(tag.encode(), "big") for tag in EXTRA_FEATURES)
+    request.layout_feature_tag_set.update(
+        int.from_bytes(tag.encode(), "big") for tag in EXTRA_FEATURES
+    )
     request.name_id_set.update(NAME_IDS)
     result = hb.subset(face, request)
     if result is None:

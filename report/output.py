@@ -14,8 +14,9 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
     """Call `write` on a temporary file beside `target`, then rename it into place."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                             dir=target.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
         os.close(handle)
     except OSError as err:
         raise OutputError(f"{target}: cannot write: {err.strerror}") from err

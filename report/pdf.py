@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from report.assets import AssetRoots
@@ -20,8 +20,9 @@ def render_pdf(html: str, base: Path, roots: AssetRoots, epoch: int) -> tuple[by
     fetcher = _allow_list_fetcher(roots)
     with _captured_warnings() as warnings, _source_date_epoch(epoch):
         try:
-            document = weasyprint.HTML(string=html, base_url=base.as_uri() + "/",
-                                       url_fetcher=fetcher)
+            document = weasyprint.HTML(
+                string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
+            )
             data = document.write_pdf()
         except FatalURLFetchingError as err:
             cause = err.__cause__
@@ -29,7 +30,7 @@ def render_pdf(html: str, base: Path, roots: AssetRoots, epoch: int) -> tuple[by
     return data, warnings
 
 
-def _allow_list_fetcher(roots: AssetRoots):  # noqa: ANN202 - the class is WeasyPrint's
+def _allow_list_fetcher(roots: AssetRoots):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AllowListFetcher(URLFetcher):

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from markupsafe import Markup
 import yaml
+from markupsafe import Markup
 
 from report.errors import TemplateError
 from report.model import Brief, TimelineEntry
@@ -31,10 +31,12 @@ class Templates:
     def __init__(self, search_path: Sequence[Path] = (), language: str = "en") -> None:
         self.search_path = [*search_path, BASE_TEMPLATES]
         self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([
-                jinja2.FileSystemLoader(self.search_path),
-                jinja2.PrefixLoader({"base": jinja2.FileSystemLoader(BASE_TEMPLATES)}),
-            ]),
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.FileSystemLoader(self.search_path),
+                    jinja2.PrefixLoader({"base": jinja2.FileSystemLoader(BASE_TEMPLATES)}),
+                ]
+            ),
             # Every template gets escaping, whatever its extension (.html, .xhtml, ...).
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -106,9 +108,7 @@ class Templates:
 
 def css_string(value: str) -> Markup:
     """Quote text as a CSS string literal that is also safe inside a <style> element."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in str(value)
-    )
+    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in str(value))
     return Markup(f'"{escaped}"')
 
 

@@ -70,8 +70,9 @@ def pdf_pages(path: Path, body_only: bool = True) -> list[str]:
             width, height = page.get_size()
             text = page.get_textpage()
             if body_only:
-                pages.append(text.get_text_bounded(0, MARGIN_BOTTOM_PT, width,
-                                                   height - MARGIN_TOP_PT))
+                pages.append(
+                    text.get_text_bounded(0, MARGIN_BOTTOM_PT, width, height - MARGIN_TOP_PT)
+                )
             else:
                 pages.append(text.get_text_range())
     finally:

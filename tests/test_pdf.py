@@ -86,16 +86,17 @@ def test_metadata_comes_from_the_content(pdf: pikepdf.Pdf) -> None:
 
 def embedded_family(descriptor: pikepdf.Dictionary) -> str:
     """Read the family name from the font program embedded in the PDF."""
-    stream = next(descriptor[key] for key in ("/FontFile2", "/FontFile3", "/FontFile")
-                  if key in descriptor)
+    stream = next(
+        descriptor[key] for key in ("/FontFile2", "/FontFile3", "/FontFile") if key in descriptor
+    )
     data = stream.read_bytes()
     if stream.get("/Subtype") == "/CFF" or data[:1] == b"\x01":  # bare CFF table
-        return CFFFontSet_family(data)
+        return cff_family(data)
     names = TTFont(io.BytesIO(data))["name"]
     return names.getDebugName(16) or names.getDebugName(1)  # typographic family first
 
 
-def CFFFontSet_family(data: bytes) -> str:  # noqa: N802 - named after fontTools' class
+def cff_family(data: bytes) -> str:
     cff = CFFFontSet()
     cff.decompile(io.BytesIO(data), None)
     return cff[cff.fontNames[0]].FamilyName
@@ -110,7 +111,8 @@ def test_every_font_is_embedded_and_is_a_shipped_font(pdf: pikepdf.Pdf) -> None:
             families.add(embedded_family(font.FontDescriptor))
     shipped = ("Charis SIL", "Inter")
     assert {next(name for name in shipped if family.startswith(name)) for family in families} == {
-        *shipped}, families
+        *shipped
+    }, families
 
 
 def test_running_header_and_footer_on_every_page_but_the_cover(built: dict[str, Path]) -> None:
@@ -125,12 +127,18 @@ def test_running_header_and_footer_on_every_page_but_the_cover(built: dict[str, 
 
 def test_cover_shows_title_topic_edition_and_date(built: dict[str, Path]) -> None:
     cover = canonical(pdf_pages(built["pdf"])[0])
-    for expected in (BRIEF.topic.upper(), BRIEF.title, "Edition 1 · 30 November 2026",
-                     BRIEF.author):
+    for expected in (
+        BRIEF.topic.upper(),
+        BRIEF.title,
+        "Edition 1 · 30 November 2026",
+        BRIEF.author,
+    ):
         assert canonical(expected) in cover
 
 
-def test_weasyprint_renders_without_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_weasyprint_renders_without_warnings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING):
         build([CONTENT], tmp_path, formats=["pdf"])
     assert [record.getMessage() for record in caplog.records] == []

@@ -1,0 +1,96 @@
+"""The content file loads into the model; the model holds what the brief promises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from report.content import load_brief
+from report.errors import ContentError
+from report.model import Callout, KeyFigures, ListBlock, Paragraph, Timeline
+from tests.conftest import CONTENT, FIXTURES
+
+
+def test_the_brief_loads_into_the_model() -> None:
+    brief = load_brief(CONTENT)
+    assert brief.title == "Belarus – NATO Cooperation"
+    assert brief.topic == "North Atlantic Treaty Organization"
+    assert brief.edition.language == "en"
+    assert brief.edition.number == 1
+    assert brief.edition.date == dt.date(2026, 11, 30)
+    assert brief.edition.identifier.startswith("urn:uuid:")
+    assert len(brief.sections) >= 8
+    kinds = {type(block) for section in brief.sections for block in section.blocks}
+    assert {Paragraph, ListBlock, Callout, Timeline} <= kinds
+    assert KeyFigures not in kinds or brief.key_figures
+
+
+def test_key_figures_come_from_the_text() -> None:
+    figures = {(f.qualifier, f.value) for f in load_brief(CONTENT).key_figures}
+    assert figures == {
+        ("around", "125"),
+        ("more than", "6×"),
+        ("more than", "300,000"),
+        ("more than", "75"),
+        (None, "4"),
+    }
+
+
+def test_timeline_years_are_those_of_the_text() -> None:
+    brief = load_brief(CONTENT)
+    entries = [
+        entry
+        for section in brief.sections
+        for block in section.blocks
+        if isinstance(block, Timeline)
+        for entry in block.timeline
+    ]
+    assert [entry.iso for entry in entries] == [
+        "1992",
+        "1993",
+        "1995",
+        "1997",
+        "1997-07",
+        "1998-04",
+        "2004",
+        "2007",
+        "2011",
+        "2013",
+    ]
+
+
+def test_the_two_corrections_are_recorded() -> None:
+    corrections = {(c.original, c.corrected) for c in load_brief(CONTENT).corrections}
+    assert corrections == {
+        ("programmme", "programme"),
+        ("form NATO member states", "from NATO member states"),
+    }
+
+
+def test_a_mistyped_block_names_the_block_kinds(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("- paragraph:", "- pragraph:"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_brief(bad)
+    assert f"{bad}:14:9: sections[0].blocks[0]: a block must be a mapping" in str(caught.value)
+
+
+def test_duplicate_keys_and_aliases_are_refused(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("topic: Test topic", "topic: Test topic\ntopic: Again"))
+    with pytest.raises(ContentError, match=r"bad.yaml:3:1: duplicate key 'topic'"):
+        load_brief(bad)
+    bad.write_text(text.replace("author: Test Author", "author: &a Test\nsubtitle: *a"))
+    with pytest.raises(ContentError, match=r"bad.yaml:4:11: aliases"):
+        load_brief(bad)
+
+
+def test_syntax_errors_are_located(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"bad.yaml:2:1: "):
+        load_brief(bad)
