@@ -14,7 +14,7 @@ from report.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "belarus-nato.yaml"
-SOURCE = ROOT.parent / "shared" / "source" / "belarus-nato-cooperation.txt"
+SOURCE = ROOT / "content" / "sources" / "belarus-nato-cooperation.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
