@@ -11,7 +11,7 @@ from pathlib import Path
 
 from report import __version__
 from report.build import FORMATS, build, content_files
-from report.errors import ReportError, UsageError
+from report.errors import ContentError, ReportError, UsageError
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_OUTPUT = Path("build")
@@ -24,6 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="report: warning: %(message)s", level=logging.WARNING)
     try:
         return args.run(args)
+    except ContentError as err:
+        # Compiler-style lines, one per problem, so editors and CI logs can jump to them.
+        print("\n".join(err.problems), file=sys.stderr)
+        return err.exit_code
     except ReportError as err:
         print(f"report: error: {err}", file=sys.stderr)
         return err.exit_code
