@@ -32,8 +32,10 @@ def draw_cover(
     edition_font = font("Inter-SemiBold.otf", 58)
 
     y = 560
-    draw.text((MARGIN, y), topic.upper(), font=topic_font, fill=ACCENT)
-    y += 140
+    for line in _wrap(topic.upper(), topic_font, WIDTH - MARGIN - 150):
+        draw.text((MARGIN, y), line, font=topic_font, fill=ACCENT)
+        y += 70
+    y += 70
     for line in _wrap(title, title_font, WIDTH - MARGIN - 150):
         draw.text((MARGIN, y), line, font=title_font, fill=INK)
         y += 172
