@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 
 from report.build import build
 from report.content import load_brief
-from tests.conftest import CONTENT, canonical, pdf_pages
+from tests.conftest import CONTENT, FIXTURES, canonical, pdf_pages
 
 BRIEF = load_brief(CONTENT)
 SECTION_TITLES = [section.title for section in BRIEF.sections]
@@ -142,3 +142,11 @@ def test_weasyprint_renders_without_warnings(
     with caplog.at_level(logging.WARNING):
         build([CONTENT], tmp_path, formats=["pdf"])
     assert [record.getMessage() for record in caplog.records] == []
+
+
+def test_cyrillic_text_is_set_in_the_shipped_fonts(tmp_path: Path) -> None:
+    """The fixture's title is Russian: no machine font may stand in for a missing glyph."""
+    (written,) = build([FIXTURES / "minimal.yaml"], tmp_path, formats=["pdf"])
+    assert "Минимальная справка" in pdf_pages(written.path)[0]
+    with pikepdf.open(written.path) as document:
+        test_every_font_is_embedded_and_is_a_shipped_font(document)

@@ -1,0 +1,37 @@
+"""The build as a whole: reproducible outputs, nothing written when anything fails."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from report.build import build
+from report.errors import ContentError
+from tests.conftest import CONTENT, FIXTURES
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_builds_are_byte_identical(built: dict[str, Path], tmp_path: Path) -> None:
+    again = {result.path.suffix: result.path for result in build([CONTENT], tmp_path)}
+    assert digest(again[".pdf"]) == digest(built["pdf"])
+    assert digest(again[".epub"]) == digest(built["epub"])
+
+
+def test_one_bad_file_stops_the_whole_build_before_any_write(tmp_path: Path) -> None:
+    good = FIXTURES / "minimal.yaml"
+    with pytest.raises(ContentError):
+        build([good, FIXTURES / "broken.yaml"], tmp_path / "out", formats=["epub"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_outputs_replace_previous_ones_without_leftovers(tmp_path: Path) -> None:
+    build([FIXTURES / "minimal.yaml"], tmp_path, formats=["epub"])
+    (tmp_path / "minimal.epub").write_bytes(b"old")
+    build([FIXTURES / "minimal.yaml"], tmp_path, formats=["epub"])
+    assert (tmp_path / "minimal.epub").read_bytes().startswith(b"PK")
+    assert [path.name for path in tmp_path.iterdir()] == ["minimal.epub"]
