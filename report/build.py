@@ -15,7 +15,7 @@ from report.assets import AssetRoots
 from report.content import load_brief
 from report.cover import draw_cover
 from report.epub import Chapter, EpubParts, render_epub
-from report.errors import UsageError
+from report.errors import ContentError, UsageError
 from report.fonts import subset_font
 from report.model import Brief
 from report.output import write_bytes_atomically
@@ -69,6 +69,27 @@ def build(
     return written
 
 
+def check(sources: Sequence[Path]) -> list[Path]:
+    """Validate content files and render their templates, writing nothing.
+
+    Problems in every file are gathered and raised together as one ContentError.
+    """
+    problems: list[str] = []
+    checked = []
+    for source in sources:
+        try:
+            job = _prepare(source)
+            _print_html(job)
+            _chapters(job)
+        except ContentError as err:
+            problems += err.problems
+        else:
+            checked.append(source)
+    if problems:
+        raise ContentError(problems)
+    return checked
+
+
 def content_files(folder: Path) -> list[Path]:
     """Return the content files of a folder, in name order."""
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
@@ -97,14 +118,17 @@ def _prepare(source: Path) -> Job:
 def _render_pdf(job: Job) -> bytes:
     from report.pdf import render_pdf  # keeps WeasyPrint out of EPUB-only builds
 
-    stylesheets = [path.as_uri() for path in job.templates.stylesheets("print")]
-    html = job.templates.render(
-        "print.html", job.brief, stylesheets=stylesheets, generator=GENERATOR
-    )
-    data, warnings = render_pdf(html, BASE_TEMPLATES, job.roots, _epoch(job.brief))
+    data, warnings = render_pdf(_print_html(job), BASE_TEMPLATES, job.roots, _epoch(job.brief))
     for warning in warnings:
         log.warning("%s: WeasyPrint: %s", job.source, warning)
     return data
+
+
+def _print_html(job: Job) -> str:
+    stylesheets = [path.as_uri() for path in job.templates.stylesheets("print")]
+    return job.templates.render(
+        "print.html", job.brief, stylesheets=stylesheets, generator=GENERATOR
+    )
 
 
 def _render_epub(job: Job) -> bytes:

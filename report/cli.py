@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from report import __version__
-from report.build import FORMATS, build, content_files
+from report.build import FORMATS, build, check, content_files
 from report.errors import ContentError, ReportError, UsageError
+from report.model import schema_json
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_OUTPUT = Path("build")
@@ -63,13 +64,43 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated formats to build (default: pdf,epub)",
     )
     build_cmd.set_defaults(run=_run_build)
+    check_cmd = commands.add_parser(
+        "check",
+        help="validate content files and templates without writing anything",
+        description="Validate content files and render their templates, writing nothing; "
+        "fast enough for a pre-commit hook. With no file, checks every file in content/.",
+    )
+    check_cmd.add_argument("content", nargs="*", type=Path, metavar="CONTENT.yaml")
+    check_cmd.set_defaults(run=_run_check)
+    schema_cmd = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of content files",
+        description="Print the JSON Schema of content files, for editors and other tools.",
+    )
+    schema_cmd.set_defaults(run=_run_schema)
     return parser
 
 
-def _run_build(args: argparse.Namespace) -> int:
+def _sources(args: argparse.Namespace) -> list[Path]:
     sources = list(args.content) or content_files(DEFAULT_CONTENT)
     if not sources:
         raise UsageError(f"no content files given and none found in {DEFAULT_CONTENT}/")
+    return sources
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    for source in check(_sources(args)):
+        print(f"ok {source}")
+    return 0
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_json())
+    return 0
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    sources = _sources(args)
     formats = [part.strip() for part in args.formats.split(",") if part.strip()]
     started = time.perf_counter()
     written = build(sources, args.output, formats)

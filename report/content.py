@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from report.errors import ContentError
-from report.model import BLOCK_TYPES, Brief
+from report.model import BLOCK_KINDS, BLOCK_TYPES, Brief
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is a few kilobytes; this bounds memory, not authors
 MAX_DEPTH = 32
@@ -172,6 +172,11 @@ def _describe(path: Path, root: yaml.Node, error: Any) -> str:
             message += " (YAML read it as a non-text value: put it in quotes)"
     elif kind in {"too_short"} and isinstance(found, list) and not found:
         message = "must not be empty"
+    elif kind == "block_kind" and isinstance(found, dict) and len(found) == 1:
+        (key,) = found
+        close = difflib.get_close_matches(str(key), BLOCK_KINDS, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(BLOCK_KINDS)}"
+        message = f"unknown block {str(key)!r}; {hint}"
     return f"{_where(path, mark)}: {field}: {message}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -159,3 +160,12 @@ class Brief(Model):
                 raise ValueError(f"two sections have the id {section.id!r}; ids must be unique")
             seen.add(section.id)
         return self
+
+
+def schema_json() -> str:
+    """Return the JSON Schema of a content file, as text."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Brief.model_json_schema(),
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

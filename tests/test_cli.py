@@ -98,3 +98,22 @@ def test_failed_build_keeps_the_previous_output(tmp_path: Path) -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("report ")
+
+
+def test_check_validates_without_writing(tmp_path: Path) -> None:
+    result = run("check", str(FIXTURES / "minimal.yaml"), str(FIXTURES / "broken.yaml"))
+    assert result.returncode == 1
+    assert f"{FIXTURES / 'broken.yaml'}:8:9: '2025-02-30' is not a real date" in result.stderr
+    ok = run("check")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == "ok content/belarus-nato.yaml\n"
+
+
+def test_schema_is_json_schema_of_the_model() -> None:
+    import json
+
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Brief"
+    assert "sections" in schema["required"] and schema["additionalProperties"] is False

@@ -10,7 +10,7 @@ import pytest
 from report.content import load_brief
 from report.errors import ContentError
 from report.model import Callout, KeyFigures, ListBlock, Paragraph, Timeline
-from tests.conftest import CONTENT, FIXTURES
+from tests.conftest import CONTENT, FIXTURES, ROOT
 
 
 def test_the_brief_loads_into_the_model() -> None:
@@ -69,13 +69,15 @@ def test_the_two_corrections_are_recorded() -> None:
     }
 
 
-def test_a_mistyped_block_names_the_block_kinds(tmp_path: Path) -> None:
+def test_a_mistyped_block_suggests_the_nearest_kind(tmp_path: Path) -> None:
     text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("- paragraph:", "- pragraph:"), encoding="utf-8")
     with pytest.raises(ContentError) as caught:
         load_brief(bad)
-    assert f"{bad}:14:9: sections[0].blocks[0]: a block must be a mapping" in str(caught.value)
+    assert str(caught.value) == (
+        f"{bad}:14:9: sections[0].blocks[0]: unknown block 'pragraph'; did you mean 'paragraph'?"
+    )
 
 
 def test_duplicate_keys_and_aliases_are_refused(tmp_path: Path) -> None:
@@ -94,3 +96,15 @@ def test_syntax_errors_are_located(tmp_path: Path) -> None:
     bad.write_text("title: [unclosed\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"bad.yaml:2:1: "):
         load_brief(bad)
+
+
+def test_the_schema_file_is_current_and_content_files_point_at_it() -> None:
+    from report.model import schema_json
+
+    schema = ROOT / "schema" / "brief.schema.json"
+    assert schema.read_text(encoding="utf-8") == schema_json(), "run: report schema > " + str(
+        schema
+    )
+    for content in (ROOT / "content").glob("*.yaml"):
+        first = content.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../schema/brief.schema.json"
