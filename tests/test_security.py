@@ -1,0 +1,135 @@
+"""Hostile content stays text; resources load only from allowed folders; templates fail loudly."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from report.assets import AssetRoots
+from report.build import build
+from report.content import load_brief
+from report.errors import AssetError, TemplateError
+from report.pdf import render_pdf
+from report.templates import BASE_TEMPLATES, Templates
+from tests.conftest import FIXTURES, pdf_pages
+
+HOSTILE = [
+    '<script>alert("x")</script>',
+    '<img src="file:///etc/hostname">',
+    '<link rel="attachment" href="file:///etc/hostname">',
+]
+
+
+@pytest.fixture
+def hostile_brief(tmp_path: Path) -> Path:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    lines = "\n".join(f"      - paragraph: '{markup}'" for markup in HOSTILE)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text.replace("      - paragraph: One paragraph of text.", lines), "utf-8")
+    return path
+
+
+def test_markup_in_content_is_text_in_both_outputs(hostile_brief: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([hostile_brief], out)
+    with pikepdf.open(out / "hostile.pdf") as pdf:
+        assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+        annotations = [a for page in pdf.pages for a in page.get("/Annots", [])]
+        assert not [a for a in annotations if a.get("/Subtype") == "/FileAttachment"]
+    text = "".join(pdf_pages(out / "hostile.pdf"))
+    for markup in HOSTILE:
+        assert markup in text.replace("\r\n", " ")
+    with zipfile.ZipFile(out / "hostile.epub") as book:
+        page = book.read("EPUB/text/only.xhtml").decode()
+        assert "<script" not in page and "<img" not in page and '<link rel="attachment' not in page
+        assert "&lt;script&gt;" in page
+
+
+def test_allow_list_refuses_anything_outside_the_roots(tmp_path: Path) -> None:
+    inside = tmp_path / "assets"
+    inside.mkdir()
+    (inside / "ok.css").write_text("p {}")
+    (inside / "escape.css").symlink_to("/etc/hostname")
+    roots = AssetRoots([inside])
+    assert roots.read((inside / "ok.css").as_uri()) == (b"p {}", "text/css")
+    for url in (
+        "file:///etc/hostname",
+        (inside / "escape.css").as_uri(),
+        (inside / ".." / "assets" / ".." / "x").as_uri(),
+        "http://127.0.0.1:9/x.css",
+        "ftp://example.org/x",
+        (inside / "missing.png").as_uri(),
+        "file:///dev/zero",
+    ):
+        with pytest.raises(AssetError):
+            roots.resolve(url)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="file:///etc/hostname" alt="x">',
+        '<link rel="attachment" href="file:///etc/hostname">',
+        '<style>@import url("{listener}/x.css");</style>',
+        '<img src="{listener}/x.png" alt="x">',
+    ],
+)
+def test_a_blocked_resource_fails_the_pdf_and_reaches_nothing(markup: str) -> None:
+    """Even HTML that a hostile template could write cannot read files or reach the network."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        html = f"<html><head>{markup.format(listener=url)}</head><body><p>x</p></body></html>"
+        connections: list[object] = []
+
+        def accept() -> None:
+            with contextlib.suppress(OSError):  # the timeout: nothing connected
+                connections.append(listener.accept())
+
+        thread = threading.Thread(target=accept)
+        thread.start()
+        with pytest.raises(AssetError, match=r"only files inside|outside the allowed folders"):
+            render_pdf(html, BASE_TEMPLATES, AssetRoots([BASE_TEMPLATES]), 0)
+        thread.join()
+        assert connections == []
+
+
+def write_template(folder: Path, name: str, text: str) -> None:
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_undefined_variable_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    write_template(tmp_path, "print.html", "<p>\n{{ brief.title }}\n{{ brief.subtitel }}</p>")
+    templates = Templates([tmp_path])
+    with pytest.raises(TemplateError, match=rf"{tmp_path}/print.html:3: .*subtitel"):
+        templates.render("print.html", load_brief(FIXTURES / "minimal.yaml"))
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    write_template(tmp_path, "print.html", "<p>\n{% if %}</p>")
+    with pytest.raises(TemplateError, match=rf"{tmp_path}/print.html:2: "):
+        Templates([tmp_path]).render("print.html", load_brief(FIXTURES / "minimal.yaml"))
+
+
+def test_missing_template_names_the_search_path(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as caught:
+        Templates([tmp_path]).render("nope.html", load_brief(FIXTURES / "minimal.yaml"))
+    assert "'nope.html' not found" in str(caught.value)
+    assert str(tmp_path) in str(caught.value) and str(BASE_TEMPLATES) in str(caught.value)
+
+
+def test_every_template_file_is_autoescaped(tmp_path: Path) -> None:
+    for name in ("a.html", "b.xhtml", "c.html.j2", "d.txt"):
+        write_template(tmp_path, name, "{{ brief.title }}")
+    brief = load_brief(FIXTURES / "minimal.yaml").model_copy(update={"title": "<b>x</b>"})
+    for name in ("a.html", "b.xhtml", "c.html.j2", "d.txt"):
+        assert Templates([tmp_path]).render(name, brief) == "&lt;b&gt;x&lt;/b&gt;"
