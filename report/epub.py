@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
 from report.model import Brief
 
@@ -84,7 +85,8 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
     book.set_language(brief.edition.language)
     book.add_author(brief.author)
     book.add_metadata("DC", "publisher", brief.author)
-    book.add_metadata("DC", "date", brief.edition.date.isoformat())
+    # A full timestamp: some readers (calibre) shift a bare date to the day before.
+    book.add_metadata("DC", "date", f"{brief.edition.date.isoformat()}T00:00:00Z")
     book.add_metadata("DC", "description", brief.lead)
     for keyword in [brief.topic, *brief.keywords]:
         book.add_metadata("DC", "subject", keyword)
@@ -126,6 +128,7 @@ def _deterministic_zip(book: epub.EpubBook, options: dict) -> bytes:
     epub.write_epub(buffer, book, options)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
+    entries["EPUB/nav.xhtml"] = _hide_landmarks(entries["EPUB/nav.xhtml"])
     names = ["mimetype", *sorted(name for name in entries if name != "mimetype")]
     result = io.BytesIO()
     with zipfile.ZipFile(result, "w") as out:
@@ -137,3 +140,15 @@ def _deterministic_zip(book: epub.EpubBook, options: dict) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             out.writestr(info, entries[name], compresslevel=None if stored else 9)
     return result.getvalue()
+
+
+def _hide_landmarks(nav: bytes) -> bytes:
+    """Mark the landmarks list hidden: it is for reading systems, not a page to read.
+
+    EbookLib has no option for it, and without it readers show "Guide" under the contents.
+    """
+    root = etree.fromstring(nav)
+    for element in root.iter("{http://www.w3.org/1999/xhtml}nav"):
+        if element.get(f"{{{epub.NAMESPACES['EPUB']}}}type") == "landmarks":
+            element.set("hidden", "hidden")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -57,6 +57,7 @@ def test_nav_ncx_and_landmarks(book: zipfile.ZipFile) -> None:
     navs = {element.get(EPUB_TYPE): element for element in nav.iter(f"{XHTML}nav")}
     toc_titles = [a.text for a in navs["toc"].iter(f"{XHTML}a")]
     assert toc_titles == ["At a glance", *[s.title for s in BRIEF.sections], "About this brief"]
+    assert navs["landmarks"].get("hidden") == "hidden"  # for reading systems, not for reading
     landmarks = {a.get(EPUB_TYPE): a.get("href") for a in navs["landmarks"].iter(f"{XHTML}a")}
     assert landmarks == {
         "cover": "text/cover.xhtml",
@@ -105,7 +106,7 @@ def test_metadata(opf: etree._Element) -> None:
     assert dc("identifier") == [BRIEF.edition.identifier]
     assert dc("creator") == [BRIEF.author]
     assert dc("publisher") == [BRIEF.author]
-    assert dc("date") == ["2026-11-30"]
+    assert dc("date") == ["2026-11-30T00:00:00Z"]
     modified = opf.find(".//opf:meta[@property='dcterms:modified']", OPF_NS)
     assert modified.text == "2026-11-30T00:00:00Z"
 
