@@ -18,7 +18,7 @@ from report.epub import Chapter, EpubParts, render_epub
 from report.errors import ContentError, UsageError
 from report.fonts import subset_font
 from report.model import Brief
-from report.output import write_bytes_atomically
+from report.output import write_all
 from report.templates import BASE_TEMPLATES, Templates
 
 FORMATS = ("pdf", "epub")
@@ -55,18 +55,27 @@ def build(
     """
     chosen = _check_formats(formats)
     jobs = [_prepare(source) for source in sources]
+    targets = _targets(jobs, out_dir, chosen)
     rendered: list[tuple[Path, bytes, float]] = []
+    for (job, fmt), target in zip(((j, f) for j in jobs for f in chosen), targets, strict=True):
+        started = time.perf_counter()
+        rendered.append((target, RENDERERS[fmt](job), time.perf_counter() - started))
+    write_all([(target, data) for target, data, _ in rendered])
+    return [Written(target, len(data), seconds) for target, data, seconds in rendered]
+
+
+def _targets(jobs: Sequence[Job], out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    """Name each output; two content files with one name would overwrite each other."""
+    targets = [out_dir / f"{job.source.stem}.{fmt}" for job in jobs for fmt in formats]
+    seen: dict[Path, Path] = {}
     for job in jobs:
-        for fmt in chosen:
-            started = time.perf_counter()
-            data = RENDERERS[fmt](job)
-            target = out_dir / f"{job.source.stem}.{fmt}"
-            rendered.append((target, data, time.perf_counter() - started))
-    written = []
-    for target, data, seconds in rendered:
-        write_bytes_atomically(target, data)
-        written.append(Written(target, len(data), seconds))
-    return written
+        other = seen.setdefault(out_dir / job.source.stem, job.source)
+        if other != job.source or [j.source for j in jobs].count(job.source) > 1:
+            raise UsageError(
+                f"{job.source} and {other} would both write {out_dir / job.source.stem}.*;"
+                " rename one or build them into different folders"
+            )
+    return targets
 
 
 def check(sources: Sequence[Path]) -> list[Path]:

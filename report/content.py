@@ -79,7 +79,10 @@ def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
         raise ContentError(
             [f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8"]
         ) from err
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.YAMLError as err:  # a character YAML does not allow, found on reading
+        raise ContentError([f"{path}: {err}"]) from err
     try:
         node = loader.get_single_node()
         problems = list(_duplicate_keys(path, node)) if node is not None else []
@@ -101,6 +104,10 @@ def _duplicate_keys(path: Path, node: yaml.Node) -> typing.Iterator[str]:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, yaml.Node] = {}
         for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                where = _where(path, key.start_mark)
+                yield f"{where}: merge keys (<<) are not allowed; write the keys out"
+                continue
             name = str(key.value)
             if name in seen:
                 first = seen[name].start_mark.line + 1

@@ -4,14 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 # Text fields are strict: YAML 1.1 turns `NO` into False and `012345` into 5349, and a brief must
 # never print those silently. Quoting the value in YAML is the fix the error message suggests.
-Text = Annotated[str, Field(strict=True, min_length=1)]
-Identifier = Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9-]*$")]
+# Characters XML (hence XHTML and the EPUB) cannot carry; a YAML escape like "\x01" makes them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Names the templates use for their own pages and anchors, and EbookLib for its items.
+RESERVED_IDS = frozenset({"cover", "summary", "contents", "toc", "about", "nav", "ncx"})
+
+
+def _xml_text(value: str) -> str:
+    if match := _NOT_XML.search(value):
+        raise ValueError(f"contains the control character {match.group()!r}, which XML forbids")
+    return value
+
+
+def _free_id(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise ValueError(f"{value!r} is reserved for the brief's own pages; choose another id")
+    return value
+
+
+Text = Annotated[str, Field(strict=True, min_length=1), AfterValidator(_xml_text)]
+Identifier = Annotated[
+    str, Field(strict=True, pattern=r"^[a-z][a-z0-9-]*$"), AfterValidator(_free_id)
+]
 
 
 class Model(BaseModel):

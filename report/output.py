@@ -4,33 +4,43 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 from report.errors import OutputError
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """Call `write` on a temporary file beside `target`, then rename it into place."""
+def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary name beside its target, then rename them all into place.
+
+    Every temporary file is complete before the first rename, so a failure (a full disk, a
+    folder where a file should be) leaves all previous outputs as they were.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-        os.close(handle)
+        for target, data in files:
+            staged.append((_stage(target, data), target))
+        for _, target in staged:
+            if target.is_dir():
+                raise OutputError(f"{target}: cannot write: a folder has that name")
+        for temporary, target in staged:
+            os.replace(temporary, target)
     except OSError as err:
-        raise OutputError(f"{target}: cannot write: {err.strerror}") from err
-    temporary_path = Path(temporary)
-    try:
-        write(temporary_path)
-        os.chmod(temporary_path, 0o644)
-        os.replace(temporary_path, target)
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write: {err.strerror}") from err
+        raise OutputError(f"{err.filename or 'output'}: cannot write: {err.strerror}") from err
     finally:
-        temporary_path.unlink(missing_ok=True)
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
 
 
-def write_bytes_atomically(target: Path, data: bytes) -> None:
-    """Write bytes to `target` through a temporary file."""
-    write_atomically(target, lambda path: path.write_bytes(data))
+def _stage(target: Path, data: bytes) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        temporary.chmod(0o644)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from report.build import build
-from report.errors import ContentError
+from report.errors import ContentError, OutputError, UsageError
 from tests.conftest import CONTENT, FIXTURES
 
 
@@ -35,3 +35,22 @@ def test_outputs_replace_previous_ones_without_leftovers(tmp_path: Path) -> None
     build([FIXTURES / "minimal.yaml"], tmp_path, formats=["epub"])
     assert (tmp_path / "minimal.epub").read_bytes().startswith(b"PK")
     assert [path.name for path in tmp_path.iterdir()] == ["minimal.epub"]
+
+
+def test_two_files_with_one_name_are_refused(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.yaml").write_bytes((FIXTURES / "minimal.yaml").read_bytes())
+    with pytest.raises(UsageError, match="would both write"):
+        build([tmp_path / "a" / "x.yaml", tmp_path / "b" / "x.yaml"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_write_replaces_no_output(tmp_path: Path) -> None:
+    source = FIXTURES / "minimal.yaml"
+    (tmp_path / "minimal.pdf").write_bytes(b"previous pdf")
+    (tmp_path / "minimal.epub").mkdir()  # the EPUB cannot be written
+    with pytest.raises(OutputError):
+        build([source], tmp_path)
+    assert (tmp_path / "minimal.pdf").read_bytes() == b"previous pdf"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["minimal.epub", "minimal.pdf"]

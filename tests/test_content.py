@@ -108,3 +108,24 @@ def test_the_schema_file_is_current_and_content_files_point_at_it() -> None:
     for content in (ROOT / "content").glob("*.yaml"):
         first = content.read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=../schema/brief.schema.json"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("title: Минимальная справка", "title: a\x01b"), r"bad.yaml: .*#x0001"),
+        (("lead: A short lead.", 'lead: "bad \\x01 char"'), r"bad.yaml:9:7: lead: .*XML forbids"),
+        (("  - id: only", "  - id: about"), r"bad.yaml:11:9: sections\[0\].id: .*reserved"),
+        (("author: Test Author", "author: A\n<<: {x: 1}"), r"bad.yaml:4:1: merge keys"),
+    ],
+    ids=["control-character", "escaped-control", "reserved-id", "merge-key"],
+)
+def test_input_that_would_break_an_output_is_refused(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    assert change[0] in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(*change), encoding="utf-8")
+    with pytest.raises(ContentError, match=expected):
+        load_brief(bad)

@@ -150,3 +150,15 @@ def test_cyrillic_text_is_set_in_the_shipped_fonts(tmp_path: Path) -> None:
     assert "Минимальная справка" in pdf_pages(written.path)[0]
     with pikepdf.open(written.path) as document:
         test_every_font_is_embedded_and_is_a_shipped_font(document)
+
+
+def test_two_timelines_in_a_section_get_distinct_anchors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    timeline = "      - timeline:\n          - year: 2000\n            event: An event.\n"
+    source = tmp_path / "two.yaml"
+    source.write_text(text + timeline + timeline, encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        build([source], tmp_path, formats=["pdf"])
+    assert [record.getMessage() for record in caplog.records] == []
