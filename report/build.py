@@ -65,17 +65,16 @@ def build(
 
 
 def _targets(jobs: Sequence[Job], out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """Name each output; two content files with one name would overwrite each other."""
-    targets = [out_dir / f"{job.source.stem}.{fmt}" for job in jobs for fmt in formats]
-    seen: dict[Path, Path] = {}
+    """Name each output; refuse two content files (or one named twice) with the same stem."""
+    claimed: dict[str, Path] = {}
     for job in jobs:
-        other = seen.setdefault(out_dir / job.source.stem, job.source)
-        if other != job.source or [j.source for j in jobs].count(job.source) > 1:
+        other = claimed.setdefault(job.source.stem, job.source)
+        if other is not job.source:
             raise UsageError(
                 f"{job.source} and {other} would both write {out_dir / job.source.stem}.*;"
                 " rename one or build them into different folders"
             )
-    return targets
+    return [out_dir / f"{job.source.stem}.{fmt}" for job in jobs for fmt in formats]
 
 
 def check(sources: Sequence[Path]) -> list[Path]:

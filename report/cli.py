@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build PDF and EPUB outputs from content files. With no file, builds every "
         "content file in content/.",
     )
-    build_cmd.add_argument("content", nargs="*", type=Path, metavar="CONTENT.yaml")
+    _add_content_argument(build_cmd)
     build_cmd.add_argument(
         "-o",
         "--output",
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate content files and render their templates, writing nothing; "
         "fast enough for a pre-commit hook. With no file, checks every file in content/.",
     )
-    check_cmd.add_argument("content", nargs="*", type=Path, metavar="CONTENT.yaml")
+    _add_content_argument(check_cmd)
     check_cmd.set_defaults(run=_run_check)
     schema_cmd = commands.add_parser(
         "schema",
@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema_cmd.set_defaults(run=_run_schema)
     return parser
+
+
+def _add_content_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("content", nargs="*", type=Path, metavar="CONTENT.yaml")
 
 
 def _sources(args: argparse.Namespace) -> list[Path]:
