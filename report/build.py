@@ -12,12 +12,13 @@ from pathlib import Path
 
 from report import __version__
 from report.assets import AssetRoots
-from report.content import load_brief
+from report.content import image_path, load_brief
 from report.cover import draw_cover
 from report.epub import Chapter, EpubParts, render_epub
 from report.errors import ContentError, UsageError
 from report.fonts import subset_font
-from report.model import Brief
+from report.markup import Resolvers, references
+from report.model import Brief, markdown_texts
 from report.output import write_all
 from report.templates import BASE_TEMPLATES, Templates
 
@@ -134,8 +135,12 @@ def _render_pdf(job: Job) -> bytes:
 
 def _print_html(job: Job) -> str:
     stylesheets = [path.as_uri() for path in job.templates.stylesheets("print")]
+    resolvers = Resolvers(
+        link=lambda target: target,
+        image=lambda src: image_path(job.source, src).as_uri(),
+    )
     return job.templates.render(
-        "print.html", job.brief, stylesheets=stylesheets, generator=GENERATOR
+        "print.html", job.brief, stylesheets=stylesheets, generator=GENERATOR, resolvers=resolvers
     )
 
 
@@ -149,6 +154,7 @@ def _render_epub(job: Job) -> bytes:
             f"css/{path.name}": path.read_bytes() for path in templates.stylesheets("epub")
         },
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
+        images={name: path.read_bytes() for name, path in _epub_images(job).values()},
         cover_png=draw_cover(
             brief.title, brief.topic, templates.edition_line(brief), brief.author, templates.find
         ),
@@ -159,8 +165,29 @@ def _render_epub(job: Job) -> bytes:
     return render_epub(brief, parts)
 
 
+def _epub_images(job: Job) -> dict[str, tuple[str, Path]]:
+    """Map each image source in the text to its file name in the book and its file."""
+    sources = dict.fromkeys(
+        reference.target
+        for text in markdown_texts(job.brief)
+        for reference in references(text)
+        if reference.kind == "image"
+    )
+    images = {}
+    for number, src in enumerate(sources, start=1):
+        path = image_path(job.source, src)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "-", path.name)  # EPUB file names: no spaces etc.
+        images[src] = (f"images/{number:02d}-{safe}", path)
+    return images
+
+
 def _chapters(job: Job) -> list[Chapter]:
     brief, templates, labels = job.brief, job.templates, job.templates.labels
+    images = _epub_images(job)
+    resolvers = Resolvers(
+        link=lambda target: f"{target[1:]}.xhtml{target}" if target.startswith("#") else target,
+        image=lambda src: f"../{images[src][0]}",
+    )
 
     def page(
         name: str,
@@ -170,7 +197,9 @@ def _chapters(job: Job) -> list[Chapter]:
         in_toc: bool = True,
         **context: object,
     ) -> Chapter:
-        xhtml = templates.render(f"epub/{name}.xhtml", brief, title=title, **context)
+        xhtml = templates.render(
+            f"epub/{name}.xhtml", brief, title=title, resolvers=resolvers, **context
+        )
         return Chapter(file_name, title, xhtml, in_toc=in_toc, landmark=landmark)
 
     return [

@@ -5,14 +5,17 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from report.errors import ContentError
-from report.model import BLOCK_KINDS, BLOCK_TYPES, Brief
+from report.assets import AssetRoots
+from report.errors import AssetError, ContentError
+from report.markup import link_problem, references
+from report.model import BLOCK_KINDS, BLOCK_TYPES, MARKDOWN_FIELDS, Brief
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is a few kilobytes; this bounds memory, not authors
 MAX_DEPTH = 32
@@ -100,7 +103,7 @@ def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def _duplicate_keys(path: Path, node: yaml.Node) -> typing.Iterator[str]:
+def _duplicate_keys(path: Path, node: yaml.Node) -> Iterator[str]:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, yaml.Node] = {}
         for key, value in node.value:
@@ -135,10 +138,53 @@ def load_brief(path: Path | str) -> Brief:
             ]
         )
     try:
-        return Brief.model_validate(data)
+        brief = Brief.model_validate(data)
     except ValidationError as err:
         problems = [_describe(path, node, error) for error in err.errors()]
         raise ContentError(sorted(set(problems), key=_position_key)) from err
+    problems = list(_reference_problems(path, node, {section.id for section in brief.sections}))
+    if problems:
+        raise ContentError(problems)
+    return brief
+
+
+def image_path(source: Path, src: str) -> Path:
+    """Resolve an image named in a content file; it must be a file in the content's folder."""
+    if "://" in src or src.startswith(("/", "data:")):
+        raise AssetError(f"image {src!r}: give a path relative to {source.parent}")
+    return AssetRoots([source.parent]).resolve((source.parent / src).absolute().as_uri())
+
+
+def _reference_problems(path: Path, node: yaml.Node, section_ids: set[str]) -> Iterator[str]:
+    """Check the links and images of every Markdown text: targets exist, images have alt text."""
+    for text_node in _markdown_nodes(node):
+        where = _where(path, text_node.start_mark)
+        for reference in references(text_node.value):
+            if reference.kind == "link":
+                problem = link_problem(reference.target, section_ids)
+                if problem:
+                    yield f"{where}: {problem}"
+                continue
+            if not reference.alt:
+                yield (
+                    f"{where}: image {reference.target!r} has no alt text; write "
+                    "![what the image shows](file)"
+                )
+            try:
+                image_path(path, reference.target)
+            except AssetError as err:
+                yield f"{where}: {err}"
+
+
+def _markdown_nodes(node: yaml.Node, key: str = "") -> Iterator[yaml.ScalarNode]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            yield from _markdown_nodes(value, str(key_node.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _markdown_nodes(item, key)
+    elif isinstance(node, yaml.ScalarNode) and key in MARKDOWN_FIELDS:
+        yield node
 
 
 def _position_key(problem: str) -> tuple[int, int, str]:

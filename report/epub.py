@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import mimetypes
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class EpubParts:
     chapters: list[Chapter]
     stylesheets: dict[str, bytes]  # file name in the book -> CSS
     fonts: dict[str, bytes]  # file name in the book -> font data
+    images: dict[str, bytes]  # file name in the book -> image data
     cover_png: bytes
     nav_title: str
     landmarks_title: str
@@ -47,6 +49,8 @@ def render_epub(brief: Brief, parts: EpubParts) -> bytes:
     styles = [_add_file(book, name, data, "text/css") for name, data in parts.stylesheets.items()]
     for name, data in parts.fonts.items():
         _add_file(book, name, data, FONT_MEDIA_TYPES[Path(name).suffix])
+    for name, data in parts.images.items():
+        _add_file(book, name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
     book.set_cover("images/cover.png", parts.cover_png, create_page=False)
 
     documents = [

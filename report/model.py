@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -132,6 +133,9 @@ class KeyFigures(Model):
     key_figures: Annotated[list[KeyFigure], Field(min_length=1)]
 
 
+# Keys whose text is inline Markdown (emphasis, links to #section-ids or https://, images).
+MARKDOWN_FIELDS = frozenset({"lead", "source", "paragraph", "callout", "intro", "items", "event"})
+
 BLOCK_TYPES: tuple[type[Model], ...] = (Paragraph, ListBlock, Callout, Timeline, KeyFigures)
 BLOCK_KINDS: tuple[str, ...] = tuple(block.kind for block in BLOCK_TYPES)
 
@@ -198,3 +202,21 @@ def schema_json() -> str:
         **Brief.model_json_schema(),
     }
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def markdown_texts(brief: Brief) -> Iterator[str]:
+    """Yield every text of the brief that is inline Markdown (see MARKDOWN_FIELDS)."""
+    yield brief.lead
+    if brief.source:
+        yield brief.source
+    for section in brief.sections:
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                yield block.paragraph
+            elif isinstance(block, Callout):
+                yield block.callout
+            elif isinstance(block, ListBlock):
+                yield from [block.list.intro] if block.list.intro else []
+                yield from block.list.items
+            elif isinstance(block, Timeline):
+                yield from (entry.event for entry in block.timeline)

@@ -12,6 +12,7 @@ import yaml
 from markupsafe import Markup
 
 from report.errors import TemplateError
+from report.markup import render_inline
 from report.model import Brief, TimelineEntry
 
 BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -45,6 +46,7 @@ class Templates:
         )
         self.labels = self._labels(language)
         self.env.filters["css_string"] = css_string
+        self.env.filters["md"] = _markdown
         self.env.filters["month_year"] = self.month_year
         self.env.filters["long_date"] = self.long_date
 
@@ -104,6 +106,12 @@ class Templates:
                 continue
             return yaml.safe_load(path.read_text(encoding="utf-8"))
         raise TemplateError(f"no strings file for language {language!r} and no strings/en.yaml")
+
+
+@jinja2.pass_context
+def _markdown(context: jinja2.runtime.Context, text: str) -> Markup:
+    """Render a content text's inline Markdown for the output being rendered."""
+    return render_inline(text, context["resolvers"])
 
 
 def css_string(value: str) -> Markup:
