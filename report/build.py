@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from report import __version__
-from report.assets import AssetRoots
+from report.assets import AssetRoots, epub_stylesheet
 from report.content import image_path, load_brief
 from report.cover import draw_cover
 from report.epub import Chapter, EpubParts, render_epub
@@ -119,7 +119,10 @@ def _prepare(source: Path) -> Job:
     if not source.is_file():
         raise UsageError(f"{source}: no such content file")
     brief = load_brief(source)
-    templates = Templates(language=brief.edition.language)
+    # An edition's own templates and css/edition.css live in a folder named like its file.
+    edition_folder = source.parent / source.stem
+    overrides = [edition_folder] if edition_folder.is_dir() else []
+    templates = Templates(overrides, language=brief.edition.language)
     roots = AssetRoots([BASE_TEMPLATES, source.parent])
     return Job(source, brief, templates, roots)
 
@@ -151,7 +154,7 @@ def _render_epub(job: Job) -> bytes:
     parts = EpubParts(
         chapters=chapters,
         stylesheets={
-            f"css/{path.name}": path.read_bytes() for path in templates.stylesheets("epub")
+            f"css/{path.name}": epub_stylesheet(path) for path in templates.stylesheets("epub")
         },
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
         images={name: path.read_bytes() for name, path in _epub_images(job).values()},

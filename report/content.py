@@ -88,7 +88,7 @@ def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
         raise ContentError([f"{path}: {err}"]) from err
     try:
         node = loader.get_single_node()
-        problems = list(_duplicate_keys(path, node)) if node is not None else []
+        problems = list(_key_problems(path, node)) if node is not None else []
         if problems:
             raise ContentError(problems)
         data = loader.construct_document(node) if node is not None else None
@@ -103,13 +103,18 @@ def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def _duplicate_keys(path: Path, node: yaml.Node) -> Iterator[str]:
+def _key_problems(path: Path, node: yaml.Node) -> Iterator[str]:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, yaml.Node] = {}
         for key, value in node.value:
+            where = _where(path, key.start_mark)
             if key.tag == "tag:yaml.org,2002:merge":
-                where = _where(path, key.start_mark)
                 yield f"{where}: merge keys (<<) are not allowed; write the keys out"
+                continue
+            if key.tag != "tag:yaml.org,2002:str" or not isinstance(key, yaml.ScalarNode):
+                # YAML reads `yes:`, `1:`, `~:` and dates as other types: keys must be names.
+                shown = repr(key.value) if isinstance(key, yaml.ScalarNode) else "here"
+                yield f"{where}: the key {shown} is not a name; keys are words like title:"
                 continue
             name = str(key.value)
             if name in seen:
@@ -119,10 +124,10 @@ def _duplicate_keys(path: Path, node: yaml.Node) -> Iterator[str]:
                     f"(first defined on line {first}); keep one"
                 )
             seen[name] = key
-            yield from _duplicate_keys(path, value)
+            yield from _key_problems(path, value)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _duplicate_keys(path, item)
+            yield from _key_problems(path, item)
 
 
 def load_brief(path: Path | str) -> Brief:
@@ -197,7 +202,10 @@ def _position_key(problem: str) -> tuple[int, int, str]:
 
 def _describe(path: Path, root: yaml.Node, error: Any) -> str:
     """Turn one pydantic error into `path:line:col: message` pointing at the offending node."""
-    node, key_node, model, shown = _locate(root, error["loc"])
+    loc = error["loc"]
+    if error["type"] == "duplicate_id":  # point at the second id, not at the whole list
+        loc = (*loc, error["ctx"]["index"], "id")
+    node, key_node, model, shown = _locate(root, loc)
     field = ".".join(shown).replace(".[", "[") or "document"
     kind = error["type"]
     if kind == "extra_forbidden":

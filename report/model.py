@@ -15,8 +15,9 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
-    model_validator,
+    field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # Text fields are strict: YAML 1.1 turns `NO` into False and `012345` into 5349, and a brief must
 # never print those silently. Quoting the value in YAML is the fix the error message suggests.
@@ -185,14 +186,19 @@ class Brief(Model):
     key_figures: list[KeyFigure] = Field(default_factory=list)
     sections: Annotated[list[Section], Field(min_length=1)]
 
-    @model_validator(mode="after")
-    def _unique_section_ids(self) -> Brief:
+    @field_validator("sections")
+    @classmethod
+    def _unique_section_ids(cls, sections: list[Section]) -> list[Section]:
         seen: set[str] = set()
-        for section in self.sections:
+        for index, section in enumerate(sections):
             if section.id in seen:
-                raise ValueError(f"two sections have the id {section.id!r}; ids must be unique")
+                raise PydanticCustomError(
+                    "duplicate_id",
+                    "two sections have the id '{id}'; ids must be unique",
+                    {"id": section.id, "index": index},
+                )
             seen.add(section.id)
-        return self
+        return sections
 
 
 def schema_json() -> str:

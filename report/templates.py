@@ -24,6 +24,8 @@ STYLESHEET_LAYERS: dict[Medium, tuple[str, ...]] = {
     "print": ("css/fonts.css", "css/brief.css", "css/print.css"),
     "epub": ("css/fonts.css", "css/brief.css", "css/epub.css"),
 }
+# Layered last in both media when an edition (or theme) folder provides it.
+EDITION_STYLESHEET = "css/edition.css"
 
 
 class Templates:
@@ -61,7 +63,9 @@ class Templates:
 
     def stylesheets(self, medium: Medium) -> list[Path]:
         """Return the stylesheet files for a medium, in cascade order."""
-        return [self.find(layer) for layer in STYLESHEET_LAYERS[medium]]
+        layers = [self.find(layer) for layer in STYLESHEET_LAYERS[medium]]
+        edition = [folder / EDITION_STYLESHEET for folder in self.search_path]
+        return layers + [path for path in edition[:1] if path.is_file()]
 
     def render(self, name: str, brief: Brief, **context: Any) -> str:
         """Render one template with the brief and the shared context."""
