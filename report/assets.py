@@ -17,6 +17,12 @@ mimetypes.add_type("font/otf", ".otf")
 mimetypes.add_type("font/ttf", ".ttf")
 
 
+def _refused(url: str, reason: str) -> AssetError:
+    error = AssetError(f"{url}: {reason}")
+    error.reason = reason
+    return error
+
+
 class AssetRoots:
     """Folders from which resources may be read; anything else is refused."""
 
@@ -27,18 +33,19 @@ class AssetRoots:
         """Return the regular file a file: URL names, if it lies inside an allowed folder."""
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise AssetError(
-                f"{url}: only files inside the project's template and content "
-                "folders (and data: URLs) may be loaded"
+            raise _refused(
+                url,
+                "only files inside the project's template and content folders "
+                "(and data: URLs) may be loaded",
             )
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             allowed = ", ".join(str(root) for root in self.roots)
-            raise AssetError(f"{url}: outside the allowed folders ({allowed})")
+            raise _refused(url, f"outside the allowed folders ({allowed})")
         if not path.is_file():
-            raise AssetError(f"{url}: no such file")
+            raise _refused(url, "no such file")
         if path.stat().st_size > MAX_ASSET_BYTES:
-            raise AssetError(f"{url}: larger than {MAX_ASSET_BYTES:,} bytes")
+            raise _refused(url, f"larger than {MAX_ASSET_BYTES:,} bytes")
         return path
 
     def read(self, url: str) -> tuple[bytes, str]:

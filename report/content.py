@@ -15,7 +15,20 @@ from pydantic import BaseModel, ValidationError
 from report.assets import AssetRoots
 from report.errors import AssetError, ContentError
 from report.markup import link_problem, references
-from report.model import BLOCK_KINDS, BLOCK_TYPES, MARKDOWN_FIELDS, Brief
+from report.model import (
+    BLOCK_KINDS,
+    BLOCK_TYPES,
+    MARKDOWN_FIELDS,
+    Brief,
+    Correction,
+    Edition,
+    KeyFigure,
+    ListContent,
+    Section,
+    TimelineEntry,
+)
+
+_MODELS = (Brief, Edition, Section, ListContent, TimelineEntry, KeyFigure, Correction, *BLOCK_TYPES)
 
 MAX_BYTES = 2 * 1024 * 1024  # a brief is a few kilobytes; this bounds memory, not authors
 MAX_DEPTH = 32
@@ -79,9 +92,10 @@ def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ContentError(
-            [f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8"]
-        ) from err
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        bad = f"byte {raw[err.start]:#04x} is not UTF-8; save the file as UTF-8"
+        raise ContentError([f"{path}:{line}:{column}: {bad}"]) from err
     try:
         loader = _StrictLoader(text)
     except yaml.YAMLError as err:  # a character YAML does not allow, found on reading
@@ -145,7 +159,7 @@ def load_brief(path: Path | str) -> Brief:
     try:
         brief = Brief.model_validate(data)
     except ValidationError as err:
-        problems = [_describe(path, node, error) for error in err.errors()]
+        problems = [_describe(path, node, error) for error in _without_echoes(err.errors())]
         raise ContentError(sorted(set(problems), key=_position_key)) from err
     problems = list(_reference_problems(path, node, {section.id for section in brief.sections}))
     if problems:
@@ -157,7 +171,11 @@ def image_path(source: Path, src: str) -> Path:
     """Resolve an image named in a content file; it must be a file in the content's folder."""
     if "://" in src or src.startswith(("/", "data:")):
         raise AssetError(f"image {src!r}: give a path relative to {source.parent}")
-    return AssetRoots([source.parent]).resolve((source.parent / src).absolute().as_uri())
+    folder = source.parent.absolute()
+    try:
+        return AssetRoots([folder]).resolve((folder / src).as_uri())
+    except AssetError as err:
+        raise AssetError(f"image {src!r}: {err.reason or err}") from err
 
 
 def _reference_problems(path: Path, node: yaml.Node, section_ids: set[str]) -> Iterator[str]:
@@ -192,6 +210,25 @@ def _markdown_nodes(node: yaml.Node, key: str = "") -> Iterator[yaml.ScalarNode]
         yield node
 
 
+def _without_echoes(errors: list[Any]) -> list[Any]:
+    """Drop "missing 'topic'" when the same mapping has an unknown key that is a typo of it."""
+    misspelled = {
+        (error["loc"][:-1], close)
+        for error in errors
+        if error["type"] == "extra_forbidden"
+        for close in difflib.get_close_matches(str(error["loc"][-1]), _all_field_names(), n=3)
+    }
+    return [
+        error
+        for error in errors
+        if not (error["type"] == "missing" and (error["loc"][:-1], error["loc"][-1]) in misspelled)
+    ]
+
+
+def _all_field_names() -> list[str]:
+    return sorted({name for model in _MODELS for name in model.model_fields})
+
+
 def _position_key(problem: str) -> tuple[int, int, str]:
     parts = problem.split(":")
     try:
@@ -220,25 +257,35 @@ def _describe(path: Path, root: yaml.Node, error: Any) -> str:
     if kind == "missing":
         missing = str(error["loc"][-1])
         return f"{_where(path, mark)}: missing required key {missing!r} in {_parent(field)}"
-    found = error.get("input")
-    message = error["msg"]
-    if kind in {
-        "string_type",
-        "date_type",
-        "date_from_datetime_parsing",
-        "int_type",
-    } and not isinstance(found, dict | list):
-        message += f", found {found!r}"
-        if kind == "string_type" and node is not None and getattr(node, "style", None) is None:
-            message += " (YAML read it as a non-text value: put it in quotes)"
-    elif kind in {"too_short"} and isinstance(found, list) and not found:
-        message = "must not be empty"
-    elif kind == "block_kind" and isinstance(found, dict) and len(found) == 1:
+    return f"{_where(path, mark)}: {field}: {_message(error, node)}"
+
+
+# Pattern mismatches said as a person would; the regular expression helps nobody.
+PATTERN_HINTS = {
+    "id": "must be lowercase letters, digits and '-', starting with a letter (e.g. 'history')",
+    "language": "must be a language tag such as 'en', 'ru' or 'pt-BR'",
+}
+
+
+def _message(error: Any, node: yaml.Node | None) -> str:
+    """Say what was expected and what was found."""
+    kind, found = error["type"], error.get("input")
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        message = PATTERN_HINTS.get(str(error["loc"][-1]), message)
+    if kind == "too_short" and isinstance(found, list) and not found:
+        return "must not be empty"
+    if kind == "block_kind" and isinstance(found, dict) and len(found) == 1:
         (key,) = found
         close = difflib.get_close_matches(str(key), BLOCK_KINDS, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(BLOCK_KINDS)}"
-        message = f"unknown block {str(key)!r}; {hint}"
-    return f"{_where(path, mark)}: {field}: {message}"
+        return f"unknown block {str(key)!r}; {hint}"
+    if isinstance(found, dict | list) or kind in {"value_error", "duplicate_id"}:
+        return message
+    message += f", found {found!r}"
+    if kind == "string_type" and node is not None and getattr(node, "style", None) is None:
+        message += " (YAML read it as a non-text value: put it in quotes)"
+    return message
 
 
 def _parent(field: str) -> str:

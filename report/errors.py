@@ -36,6 +36,8 @@ class TemplateError(ReportError):
 class AssetError(ReportError):
     """Raised when a font, image or stylesheet is missing or outside the allowed folders."""
 
+    reason: str = ""  # the message without the URL, for callers that name the file their way
+
 
 class OutputError(ReportError):
     """Raised when an output file cannot be written."""
