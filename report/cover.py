@@ -41,8 +41,8 @@ def draw_cover(
         y += 172
     foot = HEIGHT - 380
     draw.line((MARGIN, foot, WIDTH - 150, foot), fill=(197, 204, 214), width=4)
-    draw.text((MARGIN, foot + 50), edition_line, font=edition_font, fill=INK)
-    draw.text((MARGIN, foot + 135), author, font=small_font, fill=MUTED)
+    draw.text((MARGIN, foot + 50), " ".join(edition_line.split()), font=edition_font, fill=INK)
+    draw.text((MARGIN, foot + 135), " ".join(author.split()), font=small_font, fill=MUTED)
 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
@@ -50,6 +50,7 @@ def draw_cover(
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Break text into lines that fit; line breaks and tabs in the text count as spaces."""
     lines: list[str] = []
     current = ""
     for word in text.split():

@@ -28,6 +28,8 @@ RESERVED_IDS = frozenset({"cover", "summary", "contents", "toc", "about", "nav",
 
 
 def _xml_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is blank; write some text or leave the key out")
     if match := _NOT_XML.search(value):
         raise ValueError(f"contains the control character {match.group()!r}, which XML forbids")
     return value

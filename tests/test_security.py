@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import zipfile
@@ -133,3 +134,77 @@ def test_every_template_file_is_autoescaped(tmp_path: Path) -> None:
     brief = load_brief(FIXTURES / "minimal.yaml").model_copy(update={"title": "<b>x</b>"})
     for name in ("a.html", "b.xhtml", "c.html.j2", "d.txt"):
         assert Templates([tmp_path]).render(name, brief) == "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.fixture
+def listener():
+    """A local TCP listener that records whether anything connected to it."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(0.2)
+        connections: list[object] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                with contextlib.suppress(OSError):
+                    connections.append(server.accept())
+
+        thread = threading.Thread(target=accept)
+        thread.start()
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", connections
+        stop.set()
+        thread.join()
+
+
+def edition(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A content file with an edition folder holding the given files."""
+    folder = tmp_path / "content"
+    source = folder / "brief.yaml"
+    (folder / "brief").mkdir(parents=True)
+    source.write_bytes((FIXTURES / "minimal.yaml").read_bytes())
+    for name, text in files.items():
+        write_template(folder / "brief", name, text)
+    return source
+
+
+@pytest.mark.parametrize("formats", [["pdf", "epub"], ["epub"]])
+@pytest.mark.parametrize(
+    "css",
+    [
+        '@import url("{url}/x.css");',
+        "body {{ background: url({url}/bg.png); }}",
+        "body {{ background: url(file:///etc/hostname); }}",
+    ],
+)
+def test_edition_stylesheet_cannot_reach_out(
+    tmp_path: Path, listener: tuple[str, list[object]], css: str, formats: list[str]
+) -> None:
+    url, connections = listener
+    source = edition(tmp_path, {"css/edition.css": css.format(url=url)})
+    with pytest.raises(AssetError, match=r"edition.css|only files inside|outside the allowed"):
+        build([source], tmp_path / "out", formats=formats)
+    assert connections == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_edition_template_cannot_attach_a_local_file(tmp_path: Path) -> None:
+    override = (
+        '{% extends "base/print.html" %}{% block head %}{{ super() }}'
+        '<link rel="attachment" href="file:///etc/hostname"/>{% endblock %}'
+    )
+    source = edition(tmp_path, {"print.html": override})
+    with pytest.raises(AssetError, match="/etc/hostname"):
+        build([source], tmp_path / "out", formats=["pdf"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_edition_stylesheet_is_layered_last_in_both_outputs(tmp_path: Path) -> None:
+    source = edition(tmp_path, {"css/edition.css": ".callout { font-style: italic; }"})
+    build([source], tmp_path / "out")
+    with zipfile.ZipFile(tmp_path / "out" / "brief.epub") as book:
+        page = book.read("EPUB/text/only.xhtml").decode()
+        links = re.findall(r'href="\.\./(css/[^"]+)"', page)
+        assert links[-1] == "css/edition.css"
+        assert book.read("EPUB/css/edition.css") == b".callout { font-style: italic; }"
