@@ -90,6 +90,8 @@ def check(sources: Sequence[Path]) -> list[Path]:
             job = _prepare(source)
             _print_html(job)
             _chapters(job)
+            for stylesheet in job.templates.stylesheets("epub"):
+                epub_stylesheet(stylesheet)
         except ContentError as err:
             problems += err.problems
         else:

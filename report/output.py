@@ -34,7 +34,9 @@ def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
 
 def _stage(target: Path, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    _remove_stale(target)
+    prefix = f".{target.name}.{os.getpid()}."
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -44,3 +46,21 @@ def _stage(target: Path, data: bytes) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return temporary
+
+
+def _remove_stale(target: Path) -> None:
+    """Delete temporary files a killed build left beside `target` (its process is gone)."""
+    for leftover in target.parent.glob(f".{target.name}.*.part"):
+        pid = leftover.name.removeprefix(f".{target.name}.").split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

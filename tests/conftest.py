@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from lxml import etree
 
 from report.build import build
@@ -91,3 +92,13 @@ def source_sentences() -> list[str]:
         line = line.replace("programmme", "programme").replace("form NATO", "from NATO")
         sentences += re.split(r"(?<=[.!?])\s+(?=[A-Z“])", line)
     return [sentence for sentence in sentences if sentence]
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def dump_yaml(data: object) -> str:
+    """Write YAML without anchors and aliases, which content files refuse."""
+    return yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)

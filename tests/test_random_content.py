@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from report.build import build, check
 from report.errors import ReportError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, dump_yaml
 
 KEYS = [
     "title",
@@ -103,7 +103,7 @@ def run_tool(text: str) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(PATHS), VALUES)
 def test_a_mutated_brief_builds_or_fails_cleanly(path: tuple[Any, ...], value: Any) -> None:
-    run_tool(yaml.safe_dump(mutated(path, value), allow_unicode=True))
+    run_tool(dump_yaml(mutated(path, value)))
 
 
 @settings(max_examples=150, deadline=None)
@@ -126,4 +126,4 @@ TEXT_PATHS = [
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(TEXT_PATHS), TEXT.filter(bool))
 def test_any_text_in_a_text_field_builds_or_fails_cleanly(path: tuple[Any, ...], text: str) -> None:
-    run_tool(yaml.safe_dump(mutated(path, text), allow_unicode=True))
+    run_tool(dump_yaml(mutated(path, text)))

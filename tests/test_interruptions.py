@@ -1,0 +1,89 @@
+"""Interrupted and concurrent builds never cost the user a good output."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+
+from report.build import build
+from report.output import write_all
+from tests.conftest import CONTENT, ROOT, dump_yaml
+
+
+@pytest.fixture(scope="module")
+def long_brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The brief with its sections repeated ten times: a build that takes several seconds."""
+    brief = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+    brief["sections"] = [
+        {**section, "id": f"{section['id']}-{copy}"}
+        for copy in range(10)
+        for section in brief["sections"]
+    ]
+    path = tmp_path_factory.mktemp("long") / "long.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    return path
+
+
+def start_build(source: Path, out: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "report", "build", str(source), "-o", str(out)]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def assert_valid_outputs(out: Path, stem: str) -> None:
+    with pikepdf.open(out / f"{stem}.pdf") as pdf:
+        assert len(pdf.pages) > 1
+    with zipfile.ZipFile(out / f"{stem}.epub") as book:
+        assert book.testzip() is None
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
+def test_an_interrupted_build_leaves_the_previous_outputs(
+    long_brief: Path, tmp_path: Path, how: signal.Signals
+) -> None:
+    out = tmp_path / "out"
+    build([long_brief], out)
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    process = start_build(long_brief, out)
+    time.sleep(2.0)
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    process.send_signal(how)
+    process.wait(timeout=60)
+    after = {
+        path.name: path.read_bytes() for path in out.iterdir() if not path.name.startswith(".")
+    }
+    assert after == before
+    if how == signal.SIGINT:
+        assert process.returncode == 130
+        assert "interrupted; previous outputs are untouched" in process.stderr.read()
+        assert sorted(path.name for path in out.iterdir()) == sorted(before)
+    build([long_brief], out)  # the next build cleans what a killed one left behind
+    assert sorted(path.name for path in out.iterdir()) == sorted(before)
+
+
+def test_concurrent_builds_never_leave_a_corrupt_file(long_brief: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    processes = [start_build(long_brief, out) for _ in range(2)]
+    for process in processes:
+        process.wait(timeout=300)
+        assert process.returncode == 0, process.stderr.read()
+    assert_valid_outputs(out, "long")
+    assert sorted(path.name for path in out.iterdir()) == ["long.epub", "long.pdf"]
+
+
+def test_leftovers_of_a_live_build_are_kept(tmp_path: Path) -> None:
+    live = tmp_path / f".x.pdf.{1}.abc.part"  # pid 1 is always alive
+    dead = tmp_path / ".x.pdf.999999999.abc.part"
+    live.write_bytes(b"")
+    dead.write_bytes(b"")
+    write_all([(tmp_path / "x.pdf", b"%PDF")])
+    assert live.exists() and not dead.exists()
