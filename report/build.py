@@ -55,7 +55,7 @@ def build(
     output rendered, so a failure leaves the previous outputs untouched.
     """
     chosen = _check_formats(formats)
-    jobs = [_prepare(source) for source in sources]
+    jobs = _prepare_all(sources)
     targets = _targets(jobs, out_dir, chosen)
     rendered: list[tuple[Path, bytes, float]] = []
     for (job, fmt), target in zip(((j, f) for j in jobs for f in chosen), targets, strict=True):
@@ -79,26 +79,27 @@ def _targets(jobs: Sequence[Job], out_dir: Path, formats: Sequence[str]) -> list
 
 
 def check(sources: Sequence[Path]) -> list[Path]:
-    """Validate content files and render their templates, writing nothing.
+    """Validate content files and render their templates, writing nothing."""
+    for job in _prepare_all(sources):
+        _print_html(job)
+        _chapters(job)
+        for stylesheet in job.templates.stylesheets("epub"):
+            epub_stylesheet(stylesheet)
+    return list(sources)
 
-    Problems in every file are gathered and raised together as one ContentError.
-    """
+
+def _prepare_all(sources: Sequence[Path]) -> list[Job]:
+    """Load every content file; raise one ContentError listing the problems of all of them."""
     problems: list[str] = []
-    checked = []
+    jobs = []
     for source in sources:
         try:
-            job = _prepare(source)
-            _print_html(job)
-            _chapters(job)
-            for stylesheet in job.templates.stylesheets("epub"):
-                epub_stylesheet(stylesheet)
+            jobs.append(_prepare(source))
         except ContentError as err:
             problems += err.problems
-        else:
-            checked.append(source)
     if problems:
         raise ContentError(problems)
-    return checked
+    return jobs
 
 
 def content_files(folder: Path) -> list[Path]:

@@ -28,6 +28,17 @@ STYLESHEET_LAYERS: dict[Medium, tuple[str, ...]] = {
 EDITION_STYLESHEET = "css/edition.css"
 
 
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """A file loader that refuses templates reached through a symlink out of their folder."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        path = Path(filename).resolve()
+        if not any(path.is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise TemplateError(f"{filename}: leads outside the template folders; not loaded")
+        return source, filename, uptodate
+
+
 class Templates:
     """Templates found along a search path; the base folder is also reachable as `base/...`."""
 
@@ -36,8 +47,8 @@ class Templates:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.FileSystemLoader(self.search_path),
-                    jinja2.PrefixLoader({"base": jinja2.FileSystemLoader(BASE_TEMPLATES)}),
+                    _ConfinedLoader(self.search_path),
+                    jinja2.PrefixLoader({"base": _ConfinedLoader([BASE_TEMPLATES])}),
                 ]
             ),
             # Every template gets escaping, whatever its extension (.html, .xhtml, ...).
@@ -54,18 +65,25 @@ class Templates:
 
     def find(self, relative: str) -> Path:
         """Return the first file named `relative` along the search path."""
-        for folder in self.search_path:
-            candidate = folder / relative
-            if candidate.is_file():
-                return candidate
-        tried = ", ".join(str(folder) for folder in self.search_path)
-        raise TemplateError(f"{relative}: not found in the template search path ({tried})")
+        found = self._first(relative)
+        if found is None:
+            tried = ", ".join(str(folder) for folder in self.search_path)
+            raise TemplateError(f"{relative}: not found in the template search path ({tried})")
+        return found
 
     def stylesheets(self, medium: Medium) -> list[Path]:
         """Return the stylesheet files for a medium, in cascade order."""
         layers = [self.find(layer) for layer in STYLESHEET_LAYERS[medium]]
-        edition = [folder / EDITION_STYLESHEET for folder in self.search_path]
-        return layers + [path for path in edition[:1] if path.is_file()]
+        edition = self._first(EDITION_STYLESHEET)
+        return [*layers, edition] if edition else layers
+
+    def _first(self, relative: str) -> Path | None:
+        for folder in self.search_path:
+            candidate = (folder / relative).resolve()
+            # A symlink (or `..`) leading out of the folder does not count as being in it.
+            if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
+                return candidate
+        return None
 
     def render(self, name: str, brief: Brief, **context: Any) -> str:
         """Render one template with the brief and the shared context."""

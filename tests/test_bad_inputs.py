@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from report.build import check
+from report.build import build, check
 from report.content import MAX_BYTES, load_brief
 from report.errors import ContentError
 
@@ -51,3 +51,18 @@ def test_a_50_megabyte_file_is_refused_before_parsing(tmp_path: Path) -> None:
         ContentError, match=r"huge.yaml: file is [\d,]+ bytes; content files are capped"
     ):
         load_brief(huge)
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda path: path.stem)
+def test_bad_input_builds_nothing(path: Path, tmp_path: Path) -> None:
+    with pytest.raises(ContentError):
+        build([path], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_problems_of_every_file_are_reported_together(tmp_path: Path) -> None:
+    with pytest.raises(ContentError) as caught:
+        build(BAD[:3], tmp_path / "out")
+    assert {problem.split(":")[0] for problem in caught.value.problems} == {
+        str(path) for path in BAD[:3]
+    }

@@ -208,3 +208,19 @@ def test_edition_stylesheet_is_layered_last_in_both_outputs(tmp_path: Path) -> N
         links = re.findall(r'href="\.\./(css/[^"]+)"', page)
         assert links[-1] == "css/edition.css"
         assert book.read("EPUB/css/edition.css") == b".callout { font-style: italic; }"
+
+
+def test_a_symlink_out_of_an_edition_folder_is_not_followed(tmp_path: Path) -> None:
+    source = edition(tmp_path, {})
+    (source.parent / "brief" / "css").mkdir()
+    (source.parent / "brief" / "css" / "edition.css").symlink_to("/etc/hostname")
+    (source.parent / "brief" / "print.html").symlink_to("/etc/hostname")
+    templates = Templates([source.parent / "brief"])
+    assert [path.name for path in templates.stylesheets("epub")] == [
+        "fonts.css",
+        "brief.css",
+        "epub.css",
+    ]
+    assert templates.find("print.html") == BASE_TEMPLATES / "print.html"
+    with pytest.raises(TemplateError, match="leads outside the template folders"):
+        templates.render("print.html", load_brief(source))
