@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import re
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from report import __version__
 from report.assets import AssetRoots, epub_stylesheet
-from report.content import image_path, load_brief
+from report.changes import Changes, compare
+from report.content import image_path, load_brief, previous_path
 from report.cover import draw_cover
 from report.epub import Chapter, EpubParts, render_epub
 from report.errors import ContentError, UsageError
@@ -20,7 +22,8 @@ from report.fonts import subset_font
 from report.markup import Resolvers, references
 from report.model import Brief, markdown_texts
 from report.output import write_all
-from report.templates import BASE_TEMPLATES, Templates
+from report.templates import BASE_TEMPLATES, THEMES, Medium, Templates
+from report.theme import style_css
 
 FORMATS = ("pdf", "epub")
 GENERATOR = f"report {__version__}"
@@ -44,6 +47,7 @@ class Job:
     brief: Brief
     templates: Templates
     roots: AssetRoots
+    changes: Changes | None
 
 
 def build(
@@ -83,8 +87,7 @@ def check(sources: Sequence[Path]) -> list[Path]:
     for job in _prepare_all(sources):
         _print_html(job)
         _chapters(job)
-        for stylesheet in job.templates.stylesheets("epub"):
-            epub_stylesheet(stylesheet)
+        _epub_stylesheets(job)
     return list(sources)
 
 
@@ -124,10 +127,15 @@ def _prepare(source: Path) -> Job:
     brief = load_brief(source)
     # An edition's own templates and css/edition.css live in a folder named like its file.
     edition_folder = source.parent / source.stem
-    overrides = [edition_folder] if edition_folder.is_dir() else []
-    templates = Templates(overrides, language=brief.edition.language)
-    roots = AssetRoots([BASE_TEMPLATES, source.parent])
-    return Job(source, brief, templates, roots)
+    templates = Templates(
+        overrides=edition_folder if edition_folder.is_dir() else None,
+        theme=THEMES / brief.theme if brief.theme else None,
+        language=brief.edition.language,
+    )
+    roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
+    previous = previous_path(source, brief)
+    changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
+    return Job(source, brief, templates, roots, changes)
 
 
 def _render_pdf(job: Job) -> bytes:
@@ -140,13 +148,24 @@ def _render_pdf(job: Job) -> bytes:
 
 
 def _print_html(job: Job) -> str:
-    stylesheets = [path.as_uri() for path in job.templates.stylesheets("print")]
+    stylesheets = [
+        layer.as_uri() if isinstance(layer, Path) else _data_url(layer)
+        for _, layer in _stylesheet_layers(job, "print")
+    ]
     resolvers = Resolvers(
         link=lambda target: target,
         image=lambda src: image_path(job.source, src).as_uri(),
     )
+    logo = job.brief.style.logo
     return job.templates.render(
-        "print.html", job.brief, stylesheets=stylesheets, generator=GENERATOR, resolvers=resolvers
+        "print.html",
+        job.brief,
+        stylesheets=stylesheets,
+        generator=GENERATOR,
+        resolvers=resolvers,
+        logo_url=image_path(job.source, logo).as_uri() if logo else None,
+        changes=job.changes,
+        href=lambda section_id: f"#{section_id}",
     )
 
 
@@ -156,13 +175,14 @@ def _render_epub(job: Job) -> bytes:
     used = set().union(*(chapter.xhtml for chapter in chapters), templates.labels["contents"])
     parts = EpubParts(
         chapters=chapters,
-        stylesheets={
-            f"css/{path.name}": epub_stylesheet(path) for path in templates.stylesheets("epub")
-        },
+        stylesheets=_epub_stylesheets(job),
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
         images={name: path.read_bytes() for name, path in _epub_images(job).values()},
         cover_png=draw_cover(
-            brief.title, brief.topic, templates.edition_line(brief), brief.author, templates.find
+            brief,
+            templates.edition_line(brief),
+            templates.find,
+            image_path(job.source, brief.style.logo) if brief.style.logo else None,
         ),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
@@ -187,6 +207,32 @@ def _epub_images(job: Job) -> dict[str, tuple[str, Path]]:
     return images
 
 
+def _stylesheet_layers(job: Job, medium: Medium) -> list[tuple[str, Path | str]]:
+    """Name and source (a file, or generated CSS) of each stylesheet layer, in cascade order.
+
+    Both writers take their layers from here: base (and theme), the style: settings, the edition.
+    """
+    layers: list[tuple[str, Path | str]] = [
+        (f"css/{path.name}", path) for path in job.templates.stylesheets(medium)
+    ]
+    layers.append(("css/style.css", style_css(job.brief.style, medium)))
+    edition = job.templates.edition_stylesheet()
+    if edition:
+        layers.append(("css/edition.css", edition))
+    return layers
+
+
+def _epub_stylesheets(job: Job) -> dict[str, bytes]:
+    return {
+        name: epub_stylesheet(layer) if isinstance(layer, Path) else layer.encode("utf-8")
+        for name, layer in _stylesheet_layers(job, "epub")
+    }
+
+
+def _data_url(css: str) -> str:
+    return "data:text/css;base64," + base64.b64encode(css.encode("utf-8")).decode("ascii")
+
+
 def _chapters(job: Job) -> list[Chapter]:
     brief, templates, labels = job.brief, job.templates, job.templates.labels
     images = _epub_images(job)
@@ -204,7 +250,13 @@ def _chapters(job: Job) -> list[Chapter]:
         **context: object,
     ) -> Chapter:
         xhtml = templates.render(
-            f"epub/{name}.xhtml", brief, title=title, resolvers=resolvers, **context
+            f"epub/{name}.xhtml",
+            brief,
+            title=title,
+            resolvers=resolvers,
+            changes=job.changes,
+            href=lambda section_id: f"{section_id}.xhtml#{section_id}",
+            **context,
         )
         return Chapter(file_name, title, xhtml, in_toc=in_toc, landmark=landmark)
 
@@ -221,6 +273,7 @@ def _chapters(job: Job) -> list[Chapter]:
             )
             for index, section in enumerate(brief.sections)
         ),
+        *([page("changes", "text/changes.xhtml", labels["changes"])] if job.changes else []),
         page("about", "text/about.xhtml", labels["about"]),
     ]
 

@@ -27,6 +27,7 @@ from report.model import (
     Section,
     TimelineEntry,
 )
+from report.templates import THEMES
 
 _MODELS = (Brief, Edition, Section, ListContent, TimelineEntry, KeyFigure, Correction, *BLOCK_TYPES)
 
@@ -162,6 +163,7 @@ def load_brief(path: Path | str) -> Brief:
         problems = [_describe(path, node, error) for error in _without_echoes(err.errors())]
         raise ContentError(sorted(set(problems), key=_position_key)) from err
     problems = list(_reference_problems(path, node, {section.id for section in brief.sections}))
+    problems += _edition_problems(path, node, brief)
     if problems:
         raise ContentError(problems)
     return brief
@@ -176,6 +178,36 @@ def image_path(source: Path, src: str) -> Path:
         return AssetRoots([folder]).resolve((folder / src).as_uri())
     except AssetError as err:
         raise AssetError(f"image {src!r}: {err.reason or err}") from err
+
+
+def previous_path(source: Path, brief: Brief) -> Path | None:
+    """Return the previous edition's content file, resolved against this one's folder."""
+    return (source.parent / brief.previous) if brief.previous else None
+
+
+def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
+    """Check what links this edition to others: the previous file, the logo."""
+    problems = []
+    previous = previous_path(path, brief)
+    if brief.show_changes and previous is None:
+        where = _where(path, _locate(root, ("show_changes",))[0].start_mark)
+        problems.append(f"{where}: show_changes needs previous: (the earlier edition's file)")
+    if previous is not None and not previous.is_file():
+        where = _where(path, _locate(root, ("previous",))[0].start_mark)
+        problems.append(f"{where}: previous edition {brief.previous!r}: no such file")
+    if brief.theme and not (THEMES / brief.theme).is_dir():
+        where = _where(path, _locate(root, ("theme",))[0].start_mark)
+        themes = sorted(folder.name for folder in THEMES.glob("*") if folder.is_dir())
+        problems.append(
+            f"{where}: no theme {brief.theme!r} in {THEMES} (themes: {', '.join(themes) or 'none'})"
+        )
+    if brief.style.logo:
+        try:
+            image_path(path, brief.style.logo)
+        except AssetError as err:
+            where = _where(path, _locate(root, ("style", "logo"))[0].start_mark)
+            problems.append(f"{where}: logo: {err}")
+    return problems
 
 
 def _reference_problems(path: Path, node: yaml.Node, section_ids: set[str]) -> Iterator[str]:

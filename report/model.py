@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 # Characters XML (hence XHTML and the EPUB) cannot carry; a YAML escape like "\x01" makes them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Names the templates use for their own pages and anchors, and EbookLib for its items.
-RESERVED_IDS = frozenset({"cover", "summary", "contents", "toc", "about", "nav", "ncx"})
+RESERVED_IDS = frozenset({"cover", "summary", "contents", "toc", "changes", "about", "nav", "ncx"})
 
 
 def _xml_text(value: str) -> str:
@@ -174,6 +174,42 @@ class Section(Model):
     blocks: Annotated[list[Block], Field(min_length=1)]
 
 
+def _readable_accent(value: str) -> str:
+    """Refuse an accent too light to read as text on white (WCAG AA asks for 4.5:1)."""
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise ValueError(
+            f"{value} has a contrast of {ratio:.1f}:1 on white; text needs 4.5:1; pick a darker one"
+        )
+    return value
+
+
+def contrast_with_white(hex_color: str) -> float:
+    """Return the WCAG contrast ratio of a #rrggbb color against white."""
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+Color = Annotated[
+    str, Field(strict=True, pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_readable_accent)
+]
+
+
+class Style(Model):
+    """The look of an edition: turned into CSS custom properties for both outputs."""
+
+    accent: Color = Field("#1d3f6e", description="Accent color, #rrggbb, readable on white.")
+    body_font: Literal["serif", "sans"] = Field("serif", description="Shipped font for text.")
+    heading_font: Literal["serif", "sans"] = Field("sans", description="Shipped font for headings.")
+    paper: Literal["A4", "Letter"] = Field("A4", description="PDF paper size.")
+    logo: Text | None = Field(None, description="Logo image in the content folder, on the cover.")
+    cover: Literal["band", "full", "plain"] = Field(
+        "band", description="Cover layout: an accent band, a full accent page, or plain."
+    )
+
+
 class Brief(Model):
     """A whole brief: metadata, lead, key figures and sections."""
 
@@ -187,6 +223,16 @@ class Brief(Model):
     lead: Text = Field(description="One or two sentences that open the brief.")
     key_figures: list[KeyFigure] = Field(default_factory=list)
     sections: Annotated[list[Section], Field(min_length=1)]
+    style: Style = Field(default_factory=Style)
+    theme: Identifier | None = Field(
+        None, description="A folder in themes/ to take templates from."
+    )
+    previous: Text | None = Field(
+        None, description="The previous edition's content file, relative to this one."
+    )
+    show_changes: bool = Field(
+        False, description="Add a section listing what changed since the previous edition."
+    )
 
     @field_validator("sections")
     @classmethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ from report.markup import render_inline
 from report.model import Brief, TimelineEntry
 
 BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+THEMES = BASE_TEMPLATES.parent / "themes"
 Medium = Literal["print", "epub"]
 
 # Cascade order: fonts, shared components, then the medium's own layout. Both writers take their
@@ -24,7 +24,8 @@ STYLESHEET_LAYERS: dict[Medium, tuple[str, ...]] = {
     "print": ("css/fonts.css", "css/brief.css", "css/print.css"),
     "epub": ("css/fonts.css", "css/brief.css", "css/epub.css"),
 }
-# Layered last in both media when an edition (or theme) folder provides it.
+# Optional layers: a theme's stylesheet after the base, an edition's after everything else.
+THEME_STYLESHEET = "css/theme.css"
 EDITION_STYLESHEET = "css/edition.css"
 
 
@@ -40,16 +41,22 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
 
 
 class Templates:
-    """Templates found along a search path; the base folder is also reachable as `base/...`."""
+    """Templates found along a search path: edition overrides, then a theme, then the base.
 
-    def __init__(self, search_path: Sequence[Path] = (), language: str = "en") -> None:
-        self.search_path = [*search_path, BASE_TEMPLATES]
+    The base folder is also reachable as `base/...` and the theme as `theme/...`, so an override
+    can extend the template it replaces: `{% extends "base/print.html" %}`.
+    """
+
+    def __init__(
+        self, overrides: Path | None = None, theme: Path | None = None, language: str = "en"
+    ) -> None:
+        self.search_path = [folder for folder in (overrides, theme) if folder] + [BASE_TEMPLATES]
+        prefixes = {"base": _ConfinedLoader([BASE_TEMPLATES])}
+        if theme:
+            prefixes["theme"] = _ConfinedLoader([theme])
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
-                [
-                    _ConfinedLoader(self.search_path),
-                    jinja2.PrefixLoader({"base": _ConfinedLoader([BASE_TEMPLATES])}),
-                ]
+                [_ConfinedLoader(self.search_path), jinja2.PrefixLoader(prefixes)]
             ),
             # Every template gets escaping, whatever its extension (.html, .xhtml, ...).
             autoescape=True,
@@ -57,6 +64,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.language = language
         self.labels = self._labels(language)
         self.env.filters["css_string"] = css_string
         self.env.filters["md"] = _markdown
@@ -72,10 +80,14 @@ class Templates:
         return found
 
     def stylesheets(self, medium: Medium) -> list[Path]:
-        """Return the stylesheet files for a medium, in cascade order."""
+        """Return the stylesheet files for a medium, in cascade order, theme layer included."""
         layers = [self.find(layer) for layer in STYLESHEET_LAYERS[medium]]
-        edition = self._first(EDITION_STYLESHEET)
-        return [*layers, edition] if edition else layers
+        theme = self._first(THEME_STYLESHEET)
+        return [*layers, theme] if theme else layers
+
+    def edition_stylesheet(self) -> Path | None:
+        """Return the edition's own stylesheet, layered after everything else, if there is one."""
+        return self._first(EDITION_STYLESHEET)
 
     def _first(self, relative: str) -> Path | None:
         for folder in self.search_path:
@@ -99,6 +111,11 @@ class Templates:
             raise TemplateError(f"{err.filename or err.name}:{err.lineno}: {err.message}") from err
         except jinja2.UndefinedError as err:
             raise TemplateError(f"{_template_position(err, name)}: {err.message}") from err
+        except RecursionError as err:
+            raise TemplateError(
+                f"{name}: a template extends or includes itself; to extend the template it "
+                f'replaces, name the parent with its prefix: {{% extends "base/{name}" %}}'
+            ) from err
 
     def edition_line(self, brief: Brief) -> str:
         """Return 'Edition N · date' in the brief's language."""

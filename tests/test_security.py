@@ -110,7 +110,7 @@ def write_template(folder: Path, name: str, text: str) -> None:
 
 def test_undefined_variable_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
     write_template(tmp_path, "print.html", "<p>\n{{ brief.title }}\n{{ brief.subtitel }}</p>")
-    templates = Templates([tmp_path])
+    templates = Templates(tmp_path)
     with pytest.raises(TemplateError, match=rf"{tmp_path}/print.html:3: .*subtitel"):
         templates.render("print.html", load_brief(FIXTURES / "minimal.yaml"))
 
@@ -118,12 +118,12 @@ def test_undefined_variable_is_an_error_naming_file_and_line(tmp_path: Path) -> 
 def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     write_template(tmp_path, "print.html", "<p>\n{% if %}</p>")
     with pytest.raises(TemplateError, match=rf"{tmp_path}/print.html:2: "):
-        Templates([tmp_path]).render("print.html", load_brief(FIXTURES / "minimal.yaml"))
+        Templates(tmp_path).render("print.html", load_brief(FIXTURES / "minimal.yaml"))
 
 
 def test_missing_template_names_the_search_path(tmp_path: Path) -> None:
     with pytest.raises(TemplateError) as caught:
-        Templates([tmp_path]).render("nope.html", load_brief(FIXTURES / "minimal.yaml"))
+        Templates(tmp_path).render("nope.html", load_brief(FIXTURES / "minimal.yaml"))
     assert "'nope.html' not found" in str(caught.value)
     assert str(tmp_path) in str(caught.value) and str(BASE_TEMPLATES) in str(caught.value)
 
@@ -133,7 +133,7 @@ def test_every_template_file_is_autoescaped(tmp_path: Path) -> None:
         write_template(tmp_path, name, "{{ brief.title }}")
     brief = load_brief(FIXTURES / "minimal.yaml").model_copy(update={"title": "<b>x</b>"})
     for name in ("a.html", "b.xhtml", "c.html.j2", "d.txt"):
-        assert Templates([tmp_path]).render(name, brief) == "&lt;b&gt;x&lt;/b&gt;"
+        assert Templates(tmp_path).render(name, brief) == "&lt;b&gt;x&lt;/b&gt;"
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_a_symlink_out_of_an_edition_folder_is_not_followed(tmp_path: Path) -> N
     (source.parent / "brief" / "css").mkdir()
     (source.parent / "brief" / "css" / "edition.css").symlink_to("/etc/hostname")
     (source.parent / "brief" / "print.html").symlink_to("/etc/hostname")
-    templates = Templates([source.parent / "brief"])
+    templates = Templates(source.parent / "brief")
     assert [path.name for path in templates.stylesheets("epub")] == [
         "fonts.css",
         "brief.css",
