@@ -126,8 +126,11 @@ class Templates:
 
     def long_date(self, date: dt.date) -> str:
         """Format a date with month names from the language's strings."""
-        month = self.labels["months"][date.month - 1]
-        return self.labels["date_format"].format(day=date.day, month=month, year=date.year)
+        # Languages such as Russian put the month of a full date in the genitive case.
+        months = self.labels.get("months_genitive", self.labels["months"])
+        return self.labels["date_format"].format(
+            day=date.day, month=months[date.month - 1], year=date.year
+        )
 
     def month_year(self, entry: TimelineEntry) -> str:
         """Format a timeline date: the year, or the month and year."""
