@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from report import __version__
 from report.build import FORMATS, build, check, content_files
+from report.editions import new_edition
 from report.errors import ContentError, ReportError, UsageError
 from report.model import schema_json
 
@@ -78,6 +80,22 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of content files, for editors and other tools.",
     )
     schema_cmd.set_defaults(run=_run_schema)
+    edition_cmd = commands.add_parser(
+        "new-edition",
+        help="start a new edition from an existing content file",
+        description="Write NEW-NAME.yaml next to SOURCE (new identifier, next edition number, "
+        "today's date, previous: SOURCE) and a NEW-NAME/ folder for template overrides.",
+    )
+    edition_cmd.add_argument("source", type=Path, metavar="SOURCE.yaml")
+    edition_cmd.add_argument("name", metavar="NEW-NAME")
+    edition_cmd.add_argument(
+        "--date",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="edition date (default: today)",
+    )
+    edition_cmd.set_defaults(run=_run_new_edition)
     return parser
 
 
@@ -95,6 +113,15 @@ def _sources(args: argparse.Namespace) -> list[Path]:
 def _run_check(args: argparse.Namespace) -> int:
     for source in check(_sources(args)):
         print(f"ok {source}")
+    return 0
+
+
+def _run_new_edition(args: argparse.Namespace) -> int:
+    if not args.source.is_file():
+        raise UsageError(f"{args.source}: no such content file")
+    for path in new_edition(args.source, args.name, args.date or dt.date.today()):
+        print(f"created {path}")
+    print(f"build it with: report build {args.source.parent / (args.name + '.yaml')}")
     return 0
 
 

@@ -185,18 +185,28 @@ def previous_path(source: Path, brief: Brief) -> Path | None:
     return (source.parent / brief.previous) if brief.previous else None
 
 
+def node_at(root: yaml.Node, *keys: str) -> yaml.Node | None:
+    """Return the value node at a path of mapping keys, or None if a key is absent."""
+    node: yaml.Node | None = root
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((value for k, value in node.value if k.value == key), None)
+    return node
+
+
 def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
     """Check what links this edition to others: the previous file, the logo."""
     problems = []
     previous = previous_path(path, brief)
     if brief.show_changes and previous is None:
-        where = _where(path, _locate(root, ("show_changes",))[0].start_mark)
+        where = _where(path, node_at(root, "show_changes").start_mark)
         problems.append(f"{where}: show_changes needs previous: (the earlier edition's file)")
     if previous is not None and not previous.is_file():
-        where = _where(path, _locate(root, ("previous",))[0].start_mark)
+        where = _where(path, node_at(root, "previous").start_mark)
         problems.append(f"{where}: previous edition {brief.previous!r}: no such file")
     if brief.theme and not (THEMES / brief.theme).is_dir():
-        where = _where(path, _locate(root, ("theme",))[0].start_mark)
+        where = _where(path, node_at(root, "theme").start_mark)
         themes = sorted(folder.name for folder in THEMES.glob("*") if folder.is_dir())
         problems.append(
             f"{where}: no theme {brief.theme!r} in {THEMES} (themes: {', '.join(themes) or 'none'})"
@@ -205,7 +215,7 @@ def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
         try:
             image_path(path, brief.style.logo)
         except AssetError as err:
-            where = _where(path, _locate(root, ("style", "logo"))[0].start_mark)
+            where = _where(path, node_at(root, "style", "logo").start_mark)
             problems.append(f"{where}: logo: {err}")
     return problems
 
