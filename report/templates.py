@@ -25,7 +25,10 @@ STYLESHEET_LAYERS: dict[Medium, tuple[str, ...]] = {
     "epub": ("css/fonts.css", "css/brief.css", "css/epub.css"),
 }
 # Optional layers: a theme's stylesheet after the base, an edition's after everything else.
-THEME_STYLESHEET = "css/theme.css"
+THEME_STYLESHEETS: dict[Medium, tuple[str, ...]] = {
+    "print": ("css/theme.css", "css/theme-print.css"),
+    "epub": ("css/theme.css", "css/theme-epub.css"),
+}
 EDITION_STYLESHEET = "css/edition.css"
 
 
@@ -82,8 +85,8 @@ class Templates:
     def stylesheets(self, medium: Medium) -> list[Path]:
         """Return the stylesheet files for a medium, in cascade order, theme layer included."""
         layers = [self.find(layer) for layer in STYLESHEET_LAYERS[medium]]
-        theme = self._first(THEME_STYLESHEET)
-        return [*layers, theme] if theme else layers
+        optional = [self._first(layer) for layer in THEME_STYLESHEETS[medium]]
+        return layers + [path for path in optional if path]
 
     def edition_stylesheet(self) -> Path | None:
         """Return the edition's own stylesheet, layered after everything else, if there is one."""
