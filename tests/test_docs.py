@@ -1,0 +1,59 @@
+"""The customizing walkthrough runs as written, step by step, in a copy of the project."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import ROOT, pdf_pages
+
+WALKTHROUGH = ROOT / "docs" / "customizing.md"
+
+
+def shell_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", markdown, flags=re.DOTALL)
+
+
+def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", "build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "tests"
+        ),
+    )
+    # The copy's .venv/bin/report runs the copy's code, as `make build` would have set it up.
+    bin_dir = project / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "report").write_text(f'#!/bin/sh\nexec {sys.executable} -m report "$@"\n')
+    (bin_dir / "report").chmod(0o755)
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    blocks = shell_blocks(WALKTHROUGH.read_text(encoding="utf-8"))
+    assert len(blocks) == 4
+    for number, block in enumerate(blocks, start=1):
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", block],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"step {number} failed:\n{block}\n{result.stderr}"
+
+    out = project / "build"
+    pages = pdf_pages(out / "belarus-nato-2027.pdf")
+    text = "\n".join(pages)
+    assert "Edition 2 · 1 June 2027" in text
+    assert "Updated for the 2027 review" in pages[0]
+    assert "In their words" in text and "The statement on Belarus – NATO cooperation" in text
+    assert "What changed in this edition" in text
+    with zipfile.ZipFile(out / "belarus-nato-2027.epub") as book:
+        assert b"#7a1f3d" in book.read("EPUB/css/style.css")
+        assert b"<blockquote>" in book.read("EPUB/text/voices.xhtml")
