@@ -1,19 +1,30 @@
-"""report: structured YAML content to a PDF brief and an EPUB 3 ebook through Jinja templates."""
+"""report: structured YAML content to a PDF brief and an EPUB 3 ebook through Jinja templates.
+
+The public API is `build`, `load_brief`, the model types and `ReportError`; they are imported on
+first use, so `python -m report` starts fast when the build turns out to be up to date.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-from report.build import Written, build, content_files
-from report.content import load_brief
-from report.errors import ReportError
-from report.model import Brief, Section
+_EXPORTS = {
+    "Brief": "report.model",
+    "Section": "report.model",
+    "ReportError": "report.errors",
+    "Written": "report.build",
+    "build": "report.build",
+    "content_files": "report.sources",
+    "load_brief": "report.content",
+}
 
-__all__ = [
-    "Brief",
-    "ReportError",
-    "Section",
-    "Written",
-    "__version__",
-    "build",
-    "content_files",
-    "load_brief",
-]
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'report' has no attribute {name!r}")

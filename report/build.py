@@ -5,38 +5,44 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from report import __version__
+from report import __version__, cache
 from report.assets import AssetRoots, epub_stylesheet
 from report.changes import Changes, compare
 from report.content import image_path, load_brief, previous_path
-from report.cover import draw_cover
-from report.epub import Chapter, EpubParts, render_epub
+from report.epub_parts import Chapter, EpubParts
 from report.errors import ContentError, UsageError
-from report.fonts import subset_font
 from report.markup import Resolvers, references
 from report.model import Brief, markdown_texts
 from report.output import write_all
+from report.sources import FORMATS, check_formats
 from report.templates import BASE_TEMPLATES, THEMES, Medium, Templates
 from report.theme import style_css
 
-FORMATS = ("pdf", "epub")
 GENERATOR = f"report {__version__}"
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Written:
-    """One output file the build wrote, and how long rendering it took."""
+    """One output file of the build, how long rendering it took, and whether it was reused."""
 
     path: Path
     size: int
     seconds: float
+    reused: bool = False
+
+
+Progress = Callable[[Path, str], None]
 
 
 @dataclass(frozen=True)
@@ -51,35 +57,107 @@ class Job:
 
 
 def build(
-    sources: Sequence[Path], out_dir: Path, formats: Iterable[str] = FORMATS
+    sources: Sequence[Path],
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Written]:
     """Build every format of every content file into `out_dir`.
 
-    Everything is loaded, validated and rendered first; files are written only when every
-    output rendered, so a failure leaves the previous outputs untouched.
+    Outputs whose inputs did not change since the last build are reused unless `force` is set.
+    Everything else is loaded, validated and rendered first (in `workers` processes, by default
+    one per core); files are written only when every output rendered, so a failure leaves the
+    previous outputs untouched.
     """
-    chosen = _check_formats(formats)
-    jobs = _prepare_all(sources)
-    targets = _targets(jobs, out_dir, chosen)
-    rendered: list[tuple[Path, bytes, float]] = []
-    for (job, fmt), target in zip(((j, f) for j in jobs for f in chosen), targets, strict=True):
-        started = time.perf_counter()
-        rendered.append((target, RENDERERS[fmt](job), time.perf_counter() - started))
-    write_all([(target, data) for target, data, _ in rendered])
-    return [Written(target, len(data), seconds) for target, data, seconds in rendered]
-
-
-def _targets(jobs: Sequence[Job], out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """Name each output; refuse two content files (or one named twice) with the same stem."""
-    claimed: dict[str, Path] = {}
+    chosen = check_formats(formats)
+    _check_names(sources, out_dir)
+    options = _cache_options(chosen)
+    reused: list[Written] = []
+    stale: list[Path] = []
+    for source in sources:
+        outputs = None if force else cache.up_to_date(out_dir, source, options)
+        if outputs:
+            reused += [Written(path, path.stat().st_size, 0.0, reused=True) for path in outputs]
+        else:
+            stale.append(source)
+    jobs = _prepare_all(stale)
+    tasks = [(job, fmt, out_dir / f"{job.source.stem}.{fmt}") for job in jobs for fmt in chosen]
+    rendered = render_tasks([(job, fmt) for job, fmt, _ in tasks], workers, progress)
+    write_all([(target, data) for (_, _, target), (data, _) in zip(tasks, rendered, strict=True)])
     for job in jobs:
-        other = claimed.setdefault(job.source.stem, job.source)
-        if other is not job.source:
+        targets = [target for task_job, _, target in tasks if task_job is job]
+        cache.record(out_dir, job.source, _inputs(job, options), targets)
+    written = [
+        Written(target, len(data), seconds)
+        for (_, _, target), (data, seconds) in zip(tasks, rendered, strict=True)
+    ]
+    return reused + written
+
+
+def render_tasks(
+    tasks: Sequence[tuple[Job, str]], workers: int | None, progress: Progress | None
+) -> list[tuple[bytes, float]]:
+    """Render each (job, format), in parallel worker processes when there is more than one."""
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    for job, fmt in tasks:
+        if progress:
+            progress(job.source, f"rendering {fmt.upper()}")
+    if workers <= 1 or sys.platform == "win32":
+        results = []
+        for job, fmt in tasks:
+            results.append(_timed_render(job, fmt))
+            if progress:
+                progress(job.source, f"{fmt.upper()} rendered in {results[-1][1]:.1f} s")
+        return results
+    # Forked workers inherit the loaded briefs and templates; only the bytes come back.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_timed_render, job, fmt) for job, fmt in tasks]
+        results = []
+        for (job, fmt), future in zip(tasks, futures, strict=True):
+            results.append(future.result())
+            if progress:
+                progress(job.source, f"{fmt.upper()} rendered in {results[-1][1]:.1f} s")
+        return results
+
+
+def _timed_render(job: Job, fmt: str) -> tuple[bytes, float]:
+    started = time.perf_counter()
+    data = RENDERERS[fmt](job)
+    return data, time.perf_counter() - started
+
+
+def _cache_options(formats: Sequence[str]) -> dict[str, object]:
+    return {"formats": sorted(formats), "version": __version__}
+
+
+def _inputs(job: Job, options: dict[str, object]) -> dict[str, object]:
+    """Every file a build of this job read, for the up-to-date check of the next build."""
+    files = [job.source]
+    previous = previous_path(job.source, job.brief)
+    if previous:
+        files.append(previous)
+    files += [path for _, path in _epub_images(job).values()]
+    if job.brief.style.logo:
+        files.append(image_path(job.source, job.brief.style.logo))
+    # The edition folder counts even while it does not exist: creating it changes the build.
+    edition_folder = job.source.parent / job.source.stem
+    return cache.fingerprint(files, [edition_folder, *job.templates.search_path], options)
+
+
+def _check_names(sources: Sequence[Path], out_dir: Path) -> None:
+    """Refuse two content files (or one named twice) with the same stem: outputs would clash."""
+    claimed: dict[str, Path] = {}
+    for source in sources:
+        other = claimed.setdefault(source.stem, source)
+        if other is not source:
             raise UsageError(
-                f"{job.source} and {other} would both write {out_dir / job.source.stem}.*;"
+                f"{source} and {other} would both write {out_dir / source.stem}.*;"
                 " rename one or build them into different folders"
             )
-    return [out_dir / f"{job.source.stem}.{fmt}" for job in jobs for fmt in formats]
 
 
 def check(sources: Sequence[Path]) -> list[Path]:
@@ -103,22 +181,6 @@ def _prepare_all(sources: Sequence[Path]) -> list[Job]:
     if problems:
         raise ContentError(problems)
     return jobs
-
-
-def content_files(folder: Path) -> list[Path]:
-    """Return the content files of a folder, in name order."""
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
-
-
-def _check_formats(formats: Iterable[str]) -> list[str]:
-    chosen = list(dict.fromkeys(formats))
-    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
-    if unknown or not chosen:
-        raise UsageError(
-            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
-            f"choose from {', '.join(FORMATS)}"
-        )
-    return chosen
 
 
 def _prepare(source: Path) -> Job:
@@ -170,6 +232,11 @@ def _print_html(job: Job) -> str:
 
 
 def _render_epub(job: Job) -> bytes:
+    # Imported here: a PDF-only build (or an up-to-date check) never pays for EbookLib or Pillow.
+    from report.cover import draw_cover
+    from report.epub import render_epub
+    from report.fonts import subset_font
+
     templates, brief = job.templates, job.brief
     chapters = _chapters(job)
     used = set().union(*(chapter.xhtml for chapter in chapters), templates.labels["contents"])

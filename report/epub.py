@@ -6,41 +6,16 @@ import datetime as dt
 import io
 import mimetypes
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
+from report.epub_parts import Chapter, EpubParts
 from report.model import Brief
 
 FONT_MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
 ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)  # ZIP entries carry no clock time; dates live in the OPF
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One XHTML document of the book, already rendered."""
-
-    file_name: str
-    title: str
-    xhtml: str
-    in_toc: bool = True
-    landmark: str | None = None  # EPUB 2 guide type: cover, toc, text
-
-
-@dataclass(frozen=True)
-class EpubParts:
-    """Everything the EPUB needs besides the model: files and rendered documents."""
-
-    chapters: list[Chapter]
-    stylesheets: dict[str, bytes]  # file name in the book -> CSS
-    fonts: dict[str, bytes]  # file name in the book -> font data
-    images: dict[str, bytes]  # file name in the book -> image data
-    cover_png: bytes
-    nav_title: str
-    landmarks_title: str
-    generator: str
 
 
 def render_epub(brief: Brief, parts: EpubParts) -> bytes:

@@ -28,6 +28,10 @@ class ContentError(ReportError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:
+        # Keep the list when the error crosses from a worker process to the parent.
+        return type(self), (self.problems,)
+
 
 class TemplateError(ReportError):
     """Raised when a template is missing, malformed, or uses an undefined variable."""

@@ -102,3 +102,8 @@ class _NoAliasDumper(yaml.SafeDumper):
 def dump_yaml(data: object) -> str:
     """Write YAML without anchors and aliases, which content files refuse."""
     return yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)
+
+
+def listing(folder: Path) -> list[str]:
+    """Names in an output folder, leaving out the build cache (temporary files stay visible)."""
+    return sorted(path.name for path in folder.iterdir() if path.name != ".report-cache")

@@ -9,7 +9,7 @@ import pytest
 
 from report.build import build
 from report.errors import ContentError, OutputError, UsageError
-from tests.conftest import CONTENT, FIXTURES
+from tests.conftest import CONTENT, FIXTURES, listing
 
 
 def digest(path: Path) -> str:
@@ -34,7 +34,7 @@ def test_outputs_replace_previous_ones_without_leftovers(tmp_path: Path) -> None
     (tmp_path / "minimal.epub").write_bytes(b"old")
     build([FIXTURES / "minimal.yaml"], tmp_path, formats=["epub"])
     assert (tmp_path / "minimal.epub").read_bytes().startswith(b"PK")
-    assert [path.name for path in tmp_path.iterdir()] == ["minimal.epub"]
+    assert listing(tmp_path) == ["minimal.epub"]
 
 
 def test_two_files_with_one_name_are_refused(tmp_path: Path) -> None:
@@ -53,4 +53,4 @@ def test_a_failed_write_replaces_no_output(tmp_path: Path) -> None:
     with pytest.raises(OutputError):
         build([source], tmp_path)
     assert (tmp_path / "minimal.pdf").read_bytes() == b"previous pdf"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["minimal.epub", "minimal.pdf"]
+    assert listing(tmp_path) == ["minimal.epub", "minimal.pdf"]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, listing
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -39,7 +39,7 @@ def test_build_without_files_builds_every_content_file(tmp_path: Path) -> None:
         )
     result = run("build", "-f", "epub", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert sorted(path.name for path in (project / "build").iterdir()) == ["one.epub", "two.epub"]
+    assert listing(project / "build") == ["one.epub", "two.epub"]
 
 
 def test_missing_file_is_a_usage_error_without_traceback(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_failed_build_keeps_the_previous_output(tmp_path: Path) -> None:
     result = run("build", str(good), "-o", str(tmp_path / "out"), "-f", "epub")
     assert result.returncode == 1
     assert (tmp_path / "out" / "brief.epub").read_bytes() == previous
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["brief.epub"]
+    assert listing(tmp_path / "out") == ["brief.epub"]
 
 
 def test_version() -> None:

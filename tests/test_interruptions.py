@@ -15,7 +15,7 @@ import yaml
 
 from report.build import build
 from report.output import write_all
-from tests.conftest import CONTENT, ROOT, dump_yaml
+from tests.conftest import CONTENT, ROOT, dump_yaml, listing
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def long_brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_build(source: Path, out: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "report", "build", str(source), "-o", str(out)]
+    command = [sys.executable, "-m", "report", "build", "--force", str(source), "-o", str(out)]
     return subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -52,22 +52,20 @@ def test_an_interrupted_build_leaves_the_previous_outputs(
 ) -> None:
     out = tmp_path / "out"
     build([long_brief], out)
-    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    before = {name: (out / name).read_bytes() for name in listing(out)}
     process = start_build(long_brief, out)
     time.sleep(2.0)
     assert process.poll() is None, "the build ended before it could be interrupted"
     process.send_signal(how)
     process.wait(timeout=60)
-    after = {
-        path.name: path.read_bytes() for path in out.iterdir() if not path.name.startswith(".")
-    }
+    after = {name: (out / name).read_bytes() for name in listing(out) if not name.startswith(".")}
     assert after == before
     if how == signal.SIGINT:
         assert process.returncode == 130
         assert "interrupted; previous outputs are untouched" in process.stderr.read()
-        assert sorted(path.name for path in out.iterdir()) == sorted(before)
+        assert listing(out) == sorted(before)
     build([long_brief], out)  # the next build cleans what a killed one left behind
-    assert sorted(path.name for path in out.iterdir()) == sorted(before)
+    assert listing(out) == sorted(before)
 
 
 def test_concurrent_builds_never_leave_a_corrupt_file(long_brief: Path, tmp_path: Path) -> None:
@@ -77,7 +75,7 @@ def test_concurrent_builds_never_leave_a_corrupt_file(long_brief: Path, tmp_path
         process.wait(timeout=300)
         assert process.returncode == 0, process.stderr.read()
     assert_valid_outputs(out, "long")
-    assert sorted(path.name for path in out.iterdir()) == ["long.epub", "long.pdf"]
+    assert listing(out) == ["long.epub", "long.pdf"]
 
 
 def test_leftovers_of_a_live_build_are_kept(tmp_path: Path) -> None:

@@ -1,0 +1,86 @@
+"""Skip a build whose inputs and outputs are unchanged, without loading any heavy library.
+
+A build records, per content file, the SHA-256 of every input it read (the content file, the
+previous edition, images, every file in each template folder, the tool's own code) and of every
+output it wrote. The next build re-hashes them; if nothing differs, the outputs are reused. Only
+the standard library is imported here, so an up-to-date check costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+CACHE_FOLDER = ".report-cache"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _tree(folder: Path) -> dict[str, str | None]:
+    """Hash every file below a folder, so an added or removed file counts as a change too."""
+    if not folder.is_dir():
+        return {}
+    return {
+        str(path.relative_to(folder)): _digest(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and CACHE_FOLDER not in path.parts
+    }
+
+
+def fingerprint(
+    files: Iterable[Path], folders: Iterable[Path], options: dict[str, object]
+) -> dict[str, object]:
+    """Describe a build's inputs: files, whole folders, and the options that shape the output."""
+    return {
+        "options": options,
+        "files": {str(path): _digest(path) for path in sorted(set(files))},
+        "folders": {str(folder): _tree(folder) for folder in sorted(set(folders))},
+        "code": _tree(PACKAGE),
+    }
+
+
+def _record_path(out_dir: Path, source: Path) -> Path:
+    key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
+    return out_dir / CACHE_FOLDER / f"{source.stem}-{key}.json"
+
+
+def record(out_dir: Path, source: Path, inputs: dict[str, object], outputs: Sequence[Path]) -> None:
+    """Remember what a successful build of `source` read and wrote."""
+    path = _record_path(out_dir, source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"inputs": inputs, "outputs": {str(p): _digest(p) for p in outputs}}
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def up_to_date(out_dir: Path, source: Path, options: dict[str, object]) -> list[Path] | None:
+    """Return the outputs of the last build of `source` if nothing changed since, else None."""
+    try:
+        entry = json.loads(_record_path(out_dir, source).read_text(encoding="utf-8"))
+        inputs = entry["inputs"]
+        outputs = {Path(name): digest for name, digest in entry["outputs"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if inputs.get("options") != options:
+        return None
+    current = fingerprint(
+        (Path(name) for name in inputs["files"]),
+        (Path(name) for name in inputs["folders"]),
+        options,
+    )
+    if current != inputs:
+        return None
+    if any(_digest(path) != digest for path, digest in outputs.items()):
+        return None  # an output was edited or removed since: build it again
+    return list(outputs)

@@ -1,0 +1,33 @@
+"""What the EPUB writer takes besides the model: rendered documents and files.
+
+Kept apart from report.epub so preparing them does not import EbookLib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One XHTML document of the book, already rendered."""
+
+    file_name: str
+    title: str
+    xhtml: str
+    in_toc: bool = True
+    landmark: str | None = None  # EPUB 2 guide type: cover, toc, text
+
+
+@dataclass(frozen=True)
+class EpubParts:
+    """Everything the EPUB needs besides the model: files and rendered documents."""
+
+    chapters: list[Chapter]
+    stylesheets: dict[str, bytes]  # file name in the book -> CSS
+    fonts: dict[str, bytes]  # file name in the book -> font data
+    images: dict[str, bytes]  # file name in the book -> image data
+    cover_png: bytes
+    nav_title: str
+    landmarks_title: str
+    generator: str

@@ -1,0 +1,28 @@
+"""Which content files and which formats a build covers (standard library only: the CLI uses it
+before deciding whether anything needs building)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from report.errors import UsageError
+
+FORMATS = ("pdf", "epub")
+
+
+def content_files(folder: Path) -> list[Path]:
+    """Return the content files of a folder, in name order."""
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def check_formats(formats: Iterable[str]) -> list[str]:
+    """Return the chosen formats without repeats, or raise UsageError naming an unknown one."""
+    chosen = list(dict.fromkeys(formats))
+    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(
+            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"choose from {', '.join(FORMATS)}"
+        )
+    return chosen

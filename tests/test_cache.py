@@ -1,0 +1,127 @@
+"""Up-to-date builds are skipped cheaply; any change to an input builds again; -j; progress."""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from report.build import build
+from tests.conftest import CONTENT, FIXTURES, ROOT
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "report", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "content").mkdir()
+    shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "content" / "brief.yaml")
+    return tmp_path
+
+
+def test_a_second_build_reuses_the_outputs_without_loading_weasyprint(project: Path) -> None:
+    assert run("build", cwd=project).returncode == 0
+    probe = (
+        "import sys; from report.cli import main; code = main(['build']); "
+        "print('weasyprint' in sys.modules, 'pydantic' in sys.modules); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date build/brief.pdf" in result.stdout
+    assert "nothing to build" in result.stdout
+    assert result.stdout.strip().endswith("False False")
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["content", "template", "output", "new-override", "force"],
+)
+def test_any_change_builds_again(project: Path, change: str, tmp_path: Path) -> None:
+    source = project / "content" / "brief.yaml"
+    assert run("build", "-f", "epub", cwd=project).returncode == 0
+    args = ["build", "-f", "epub"]
+    if change == "content":
+        source.write_text(source.read_text(encoding="utf-8").replace("A short lead.", "New lead."))
+    elif change == "output":
+        (project / "build" / "brief.epub").write_bytes(b"damaged")
+    elif change == "new-override":
+        (project / "content" / "brief" / "partials").mkdir(parents=True)
+        (project / "content" / "brief" / "partials" / "paragraph.html").write_text("<p>x</p>")
+    elif change == "force":
+        args.append("--force")
+    elif change == "template":
+        # A copy of the project whose base template changes: the cache covers the templates.
+        copy = tmp_path / "copy"
+        shutil.copytree(
+            ROOT,
+            copy,
+            ignore=shutil.ignore_patterns(
+                ".venv", "build", ".git", "tests", ".hypothesis", ".pytest_cache"
+            ),
+        )
+        shutil.copytree(project / "content", copy / "content", dirs_exist_ok=True)
+        env = {**os.environ, "PYTHONPATH": str(copy)}
+        cmd = [sys.executable, "-m", "report", "build", "content/brief.yaml", "-f", "epub"]
+        assert subprocess.run(cmd, cwd=copy, env=env, timeout=300).returncode == 0
+        css = copy / "templates" / "css" / "brief.css"
+        css.write_text(css.read_text() + "\n.lead { font-size: 1.3em; }\n")
+        result = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=300)
+        assert "wrote build/brief.epub" in result.stdout
+        return
+    result = run(*args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "wrote build/brief.epub" in result.stdout
+
+
+def test_several_files_build_in_parallel_with_the_same_result(tmp_path: Path) -> None:
+    sources = []
+    for name in ("one", "two", "three"):
+        shutil.copy(FIXTURES / "minimal.yaml", tmp_path / f"{name}.yaml")
+        sources.append(tmp_path / f"{name}.yaml")
+    parallel = build(sources, tmp_path / "parallel", workers=2)
+    serial = build(sources, tmp_path / "serial", workers=1)
+    assert [w.path.name for w in parallel] == [w.path.name for w in serial]
+    for a, b in zip(parallel, serial, strict=True):
+        assert a.path.read_bytes() == b.path.read_bytes()
+
+
+def test_progress_shows_stages_on_a_terminal_only(project: Path) -> None:
+    """The brief takes more than a second to build; on a terminal its stages appear."""
+    shutil.copy(CONTENT, project / "content" / "brief.yaml")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "report", "build", "--force", "-j", "1"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 1024)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=300)
+    terminal = b"".join(chunks).decode()
+    assert "brief: rendering PDF" in terminal and "brief: PDF rendered in" in terminal
+    quiet = run("build", "--force", cwd=project)
+    assert quiet.stderr == ""
