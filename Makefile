@@ -6,19 +6,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test lint clean system system-test
+.PHONY: build test lint bench clean system system-test
 
 build: system $(VENV)/.installed
 	$(BIN)/report build
 
 test: system-test $(VENV)/.installed-test
-	$(BIN)/ruff check report tests
-	$(BIN)/ruff format --check report tests
+	$(BIN)/ruff check report tests bench
+	$(BIN)/ruff format --check report tests bench
 	$(BIN)/python -m pytest
 
+# A benchmark, not a test: it prints and writes build/bench.md, and never fails on speed.
+bench: system-test $(VENV)/.installed-test
+	$(BIN)/python bench/bench.py
+
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check report tests
-	$(BIN)/ruff format --check report tests
+	$(BIN)/ruff check report tests bench
+	$(BIN)/ruff format --check report tests bench
 
 system:
 	scripts/system-packages

@@ -24,7 +24,8 @@ from report.errors import ContentError, UsageError
 from report.markup import Resolvers, references
 from report.model import Brief, markdown_texts
 from report.output import write_all
-from report.sources import FORMATS, check_formats
+from report.pdf_worker import PdfWorker
+from report.sources import FORMATS, PARALLEL_BELOW_BYTES, check_formats, content_bytes
 from report.templates import BASE_TEMPLATES, THEMES, Medium, Templates
 from report.theme import style_css
 
@@ -64,6 +65,7 @@ def build(
     force: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
+    pdf_worker: PdfWorker | None = None,
 ) -> list[Written]:
     """Build every format of every content file into `out_dir`.
 
@@ -85,7 +87,9 @@ def build(
             stale.append(source)
     jobs = _prepare_all(stale)
     tasks = [(job, fmt, out_dir / f"{job.source.stem}.{fmt}") for job in jobs for fmt in chosen]
-    rendered = render_tasks([(job, fmt) for job, fmt, _ in tasks], workers, progress)
+    if workers is None and content_bytes(stale) > PARALLEL_BELOW_BYTES:
+        workers = 1  # large documents: keep peak memory near WeasyPrint's own
+    rendered = render_tasks([(job, fmt) for job, fmt, _ in tasks], workers, progress, pdf_worker)
     write_all([(target, data) for (_, _, target), (data, _) in zip(tasks, rendered, strict=True)])
     for job in jobs:
         targets = [target for task_job, _, target in tasks if task_job is job]
@@ -98,9 +102,14 @@ def build(
 
 
 def render_tasks(
-    tasks: Sequence[tuple[Job, str]], workers: int | None, progress: Progress | None
+    tasks: Sequence[tuple[Job, str]],
+    workers: int | None,
+    progress: Progress | None,
+    pdf_worker: PdfWorker | None = None,
 ) -> list[tuple[bytes, float]]:
     """Render each (job, format), in parallel worker processes when there is more than one."""
+    if pdf_worker is not None:
+        return _render_beside(pdf_worker, tasks, progress)
     workers = min(workers or os.cpu_count() or 1, len(tasks))
     for job, fmt in tasks:
         if progress:
@@ -122,6 +131,33 @@ def render_tasks(
             if progress:
                 progress(job.source, f"{fmt.upper()} rendered in {results[-1][1]:.1f} s")
         return results
+
+
+def _render_beside(
+    worker: PdfWorker, tasks: Sequence[tuple[Job, str]], progress: Progress | None
+) -> list[tuple[bytes, float]]:
+    """Send the PDFs to the worker, render the rest here meanwhile, then collect the PDFs."""
+    sent: dict[int, float] = {}
+    results: dict[int, tuple[bytes, float]] = {}
+    for index, (job, fmt) in enumerate(tasks):
+        if fmt == "pdf":
+            if progress:
+                progress(job.source, "rendering PDF")
+            sent[index] = time.perf_counter()
+            worker.submit(_print_html(job), BASE_TEMPLATES, job.roots, _epoch(job.brief))
+    for index, (job, fmt) in enumerate(tasks):
+        if fmt != "pdf":
+            if progress:
+                progress(job.source, f"rendering {fmt.upper()}")
+            results[index] = _timed_render(job, fmt)
+    for index, started in sent.items():
+        job = tasks[index][0]
+        data, warnings = worker.result()
+        _log_warnings(job, warnings)
+        results[index] = (data, time.perf_counter() - started)
+        if progress:
+            progress(job.source, f"PDF rendered in {results[index][1]:.1f} s")
+    return [results[index] for index in range(len(tasks))]
 
 
 def _timed_render(job: Job, fmt: str) -> tuple[bytes, float]:
@@ -204,9 +240,13 @@ def _render_pdf(job: Job) -> bytes:
     from report.pdf import render_pdf  # keeps WeasyPrint out of EPUB-only builds
 
     data, warnings = render_pdf(_print_html(job), BASE_TEMPLATES, job.roots, _epoch(job.brief))
+    _log_warnings(job, warnings)
+    return data
+
+
+def _log_warnings(job: Job, warnings: list[str]) -> None:
     for warning in warnings:
         log.warning("%s: WeasyPrint: %s", job.source, warning)
-    return data
 
 
 def _print_html(job: Job) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -12,7 +13,14 @@ from pathlib import Path
 
 from report import __version__, cache
 from report.errors import ContentError, ReportError, UsageError
-from report.sources import FORMATS, check_formats, content_files
+from report.pdf_worker import PdfWorker
+from report.sources import (
+    FORMATS,
+    PARALLEL_BELOW_BYTES,
+    check_formats,
+    content_bytes,
+    content_files,
+)
 
 # Commands import the heavy modules (pydantic, Jinja, WeasyPrint, EbookLib) when they run, so an
 # up-to-date `report build` answers in a few hundredths of a second.
@@ -160,12 +168,23 @@ def _run_build(args: argparse.Namespace) -> int:
                 print(f"up to date {path} ({_size(path.stat().st_size)})")
         print(f"nothing to build ({time.perf_counter() - started:.2f} s)")
         return 0
-    from report.build import build
+    worker = _early_pdf_worker(sources, formats, args.jobs)
+    try:
+        from report.build import build
 
-    progress = _Progress(started) if sys.stderr.isatty() else None
-    written = build(
-        sources, args.output, formats, force=args.force, workers=args.jobs, progress=progress
-    )
+        progress = _Progress(started) if sys.stderr.isatty() else None
+        written = build(
+            sources,
+            args.output,
+            formats,
+            force=args.force,
+            workers=args.jobs,
+            progress=progress,
+            pdf_worker=worker,
+        )
+    finally:
+        if worker:
+            worker.close()
     for result in written:
         if result.reused:
             print(f"up to date {result.path} ({_size(result.size)})")
@@ -174,6 +193,15 @@ def _run_build(args: argparse.Namespace) -> int:
     built = sum(not result.reused for result in written)
     print(f"built {built} file(s) in {time.perf_counter() - started:.2f} s")
     return 0
+
+
+def _early_pdf_worker(
+    sources: list[Path], formats: list[str], jobs: int | None
+) -> PdfWorker | None:
+    """Start loading WeasyPrint in a second process now, when a small PDF is to be built."""
+    parallel = (jobs is None or jobs > 1) and (os.cpu_count() or 1) > 1
+    small = len(sources) == 1 and content_bytes(sources) <= PARALLEL_BELOW_BYTES
+    return PdfWorker() if "pdf" in formats and parallel and small else None
 
 
 class _Progress:

@@ -3,6 +3,7 @@ before deciding whether anything needs building)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,3 +27,18 @@ def check_formats(formats: Iterable[str]) -> list[str]:
             f"choose from {', '.join(FORMATS)}"
         )
     return chosen
+
+
+# Above this much content, PDF and EPUB render one after the other in one process: peak memory
+# then stays near WeasyPrint's own (a second process would add its own interpreter, libraries and
+# layout). Below it, they render at the same time, which is faster on two or more cores.
+PARALLEL_BELOW_BYTES = 256 * 1024
+
+
+def content_bytes(sources: Iterable[Path]) -> int:
+    """Return the total size of the content files (0 for any that cannot be read)."""
+    total = 0
+    for source in sources:
+        with contextlib.suppress(OSError):
+            total += source.stat().st_size
+    return total
