@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from report.errors import AssetError
 
@@ -38,7 +37,9 @@ class AssetRoots:
                 "only files inside the project's template and content folders "
                 "(and data: URLs) may be loaded",
             )
-        path = Path(url2pathname(unquote(parts.path))).resolve()
+        # POSIX file URLs: the path is the URL path, percent-decoded (urllib.request, which
+        # offers url2pathname, costs 25 ms to import).
+        path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             allowed = ", ".join(str(root) for root in self.roots)
             raise _refused(url, f"outside the allowed folders ({allowed})")

@@ -55,6 +55,7 @@ class Job:
     templates: Templates
     roots: AssetRoots
     changes: Changes | None
+    cache_dir: Path | None = None  # where derived assets (the cover image) are kept
 
 
 def build(
@@ -85,7 +86,7 @@ def build(
             reused += [Written(path, path.stat().st_size, 0.0, reused=True) for path in outputs]
         else:
             stale.append(source)
-    jobs = _prepare_all(stale)
+    jobs = _prepare_all(stale, cache.user_cache())
     tasks = [(job, fmt, out_dir / f"{job.source.stem}.{fmt}") for job in jobs for fmt in chosen]
     if workers is None and content_bytes(stale) > PARALLEL_BELOW_BYTES:
         workers = 1  # large documents: keep peak memory near WeasyPrint's own
@@ -205,13 +206,13 @@ def check(sources: Sequence[Path]) -> list[Path]:
     return list(sources)
 
 
-def _prepare_all(sources: Sequence[Path]) -> list[Job]:
+def _prepare_all(sources: Sequence[Path], cache_dir: Path | None = None) -> list[Job]:
     """Load every content file; raise one ContentError listing the problems of all of them."""
     problems: list[str] = []
     jobs = []
     for source in sources:
         try:
-            jobs.append(_prepare(source))
+            jobs.append(_prepare(source, cache_dir))
         except ContentError as err:
             problems += err.problems
     if problems:
@@ -219,7 +220,7 @@ def _prepare_all(sources: Sequence[Path]) -> list[Job]:
     return jobs
 
 
-def _prepare(source: Path) -> Job:
+def _prepare(source: Path, cache_dir: Path | None = None) -> Job:
     if not source.is_file():
         raise UsageError(f"{source}: no such content file")
     brief = load_brief(source)
@@ -229,11 +230,13 @@ def _prepare(source: Path) -> Job:
         overrides=edition_folder if edition_folder.is_dir() else None,
         theme=THEMES / brief.theme if brief.theme else None,
         language=brief.edition.language,
+        bytecode_dir=cache_dir / "templates" if cache_dir else None,
     )
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
     changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
-    return Job(source, brief, templates, roots, changes)
+    assets = cache_dir / "assets" if cache_dir else None
+    return Job(source, brief, templates, roots, changes, assets)
 
 
 def _render_pdf(job: Job) -> bytes:
@@ -273,7 +276,6 @@ def _print_html(job: Job) -> str:
 
 def _render_epub(job: Job) -> bytes:
     # Imported here: a PDF-only build (or an up-to-date check) never pays for EbookLib or Pillow.
-    from report.cover import draw_cover
     from report.epub import render_epub
     from report.fonts import subset_font
 
@@ -285,12 +287,7 @@ def _render_epub(job: Job) -> bytes:
         stylesheets=_epub_stylesheets(job),
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
         images={name: path.read_bytes() for name, path in _epub_images(job).values()},
-        cover_png=draw_cover(
-            brief,
-            templates.edition_line(brief),
-            templates.find,
-            image_path(job.source, brief.style.logo) if brief.style.logo else None,
-        ),
+        cover_png=_cover(job),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
         generator=GENERATOR,
@@ -338,6 +335,26 @@ def _epub_stylesheets(job: Job) -> dict[str, bytes]:
 
 def _data_url(css: str) -> str:
     return "data:text/css;base64," + base64.b64encode(css.encode("utf-8")).decode("ascii")
+
+
+def _cover(job: Job) -> bytes:
+    from report.cover import draw_cover
+
+    brief, templates = job.brief, job.templates
+    logo = image_path(job.source, brief.style.logo) if brief.style.logo else None
+    fonts = [templates.find(f"fonts/{name}") for name in ("Inter-Bold.otf", "CharisSIL-Bold.ttf")]
+    key = [
+        "cover",
+        brief.model_dump_json(include={"title", "topic", "author", "style"}),
+        templates.edition_line(brief),
+        *(path.read_bytes() for path in [*fonts, Path(draw_cover.__code__.co_filename)]),
+        logo.read_bytes() if logo else b"",
+    ]
+    return cache.memo(
+        job.cache_dir,
+        key,
+        lambda: draw_cover(brief, templates.edition_line(brief), templates.find, logo),
+    )
 
 
 def _chapters(job: Job) -> list[Chapter]:

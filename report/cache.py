@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 CACHE_FOLDER = ".report-cache"
@@ -84,3 +84,42 @@ def up_to_date(out_dir: Path, source: Path, options: dict[str, object]) -> list[
     if any(_digest(path) != digest for path, digest in outputs.items()):
         return None  # an output was edited or removed since: build it again
     return list(outputs)
+
+
+def user_cache() -> Path:
+    """Return the folder for derived data kept between builds (compiled templates, covers).
+
+    It follows XDG: $XDG_CACHE_HOME/report, else ~/.cache/report. Deleting it is always safe.
+    The up-to-date records live beside the outputs instead, since they describe them.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "report"
+
+
+def memo(
+    folder: Path | None, key_parts: Iterable[str | bytes], compute: Callable[[], bytes]
+) -> bytes:
+    """Return `compute()`, reusing the bytes stored under a hash of `key_parts` in `folder`.
+
+    For derived assets that cost more than reading them back (the EPUB cover image).
+    """
+    if folder is None:
+        return compute()
+    digest = hashlib.sha256()
+    for part in key_parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    path = folder / digest.hexdigest()
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return data

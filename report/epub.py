@@ -117,7 +117,7 @@ def _deterministic_zip(book: epub.EpubBook, options: dict) -> bytes:
             info.create_system = 3
             stored = name == "mimetype"
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            out.writestr(info, entries[name], compresslevel=None if stored else 9)
+            out.writestr(info, entries[name], compresslevel=None if stored else 6)
     return result.getvalue()
 
 

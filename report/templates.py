@@ -51,7 +51,11 @@ class Templates:
     """
 
     def __init__(
-        self, overrides: Path | None = None, theme: Path | None = None, language: str = "en"
+        self,
+        overrides: Path | None = None,
+        theme: Path | None = None,
+        language: str = "en",
+        bytecode_dir: Path | None = None,
     ) -> None:
         self.search_path = [folder for folder in (overrides, theme) if folder] + [BASE_TEMPLATES]
         prefixes = {"base": _ConfinedLoader([BASE_TEMPLATES])}
@@ -66,6 +70,8 @@ class Templates:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Compiled templates are kept between builds (Jinja checks they are current).
+            bytecode_cache=_bytecode_cache(bytecode_dir),
         )
         self.language = language
         self.labels = self._labels(language)
@@ -157,6 +163,16 @@ class Templates:
 def _markdown(context: jinja2.runtime.Context, text: str) -> Markup:
     """Render a content text's inline Markdown for the output being rendered."""
     return render_inline(text, context["resolvers"])
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def css_string(value: str) -> Markup:
