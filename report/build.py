@@ -55,6 +55,7 @@ class Job:
     templates: Templates
     roots: AssetRoots
     changes: Changes | None
+    images: dict[str, tuple[str, Path]]  # image source in the text -> (name in EPUB, file)
     cache_dir: Path | None = None  # where derived assets (the cover image) are kept
 
 
@@ -177,7 +178,7 @@ def _inputs(job: Job, options: dict[str, object]) -> dict[str, object]:
     previous = previous_path(job.source, job.brief)
     if previous:
         files.append(previous)
-    files += [path for _, path in _epub_images(job).values()]
+    files += [path for _, path in job.images.values()]
     if job.brief.style.logo:
         files.append(image_path(job.source, job.brief.style.logo))
     # The edition folder counts even while it does not exist: creating it changes the build.
@@ -236,7 +237,7 @@ def _prepare(source: Path, cache_dir: Path | None = None) -> Job:
     previous = previous_path(source, brief)
     changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
     assets = cache_dir / "assets" if cache_dir else None
-    return Job(source, brief, templates, roots, changes, assets)
+    return Job(source, brief, templates, roots, changes, _image_map(source, brief), assets)
 
 
 def _render_pdf(job: Job) -> bytes:
@@ -286,7 +287,7 @@ def _render_epub(job: Job) -> bytes:
         chapters=chapters,
         stylesheets=_epub_stylesheets(job),
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
-        images={name: path.read_bytes() for name, path in _epub_images(job).values()},
+        images={name: path.read_bytes() for name, path in job.images.values()},
         cover_png=_cover(job),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
@@ -295,17 +296,17 @@ def _render_epub(job: Job) -> bytes:
     return render_epub(brief, parts)
 
 
-def _epub_images(job: Job) -> dict[str, tuple[str, Path]]:
+def _image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:
     """Map each image source in the text to its file name in the book and its file."""
     sources = dict.fromkeys(
         reference.target
-        for text in markdown_texts(job.brief)
+        for text in markdown_texts(brief)
         for reference in references(text)
         if reference.kind == "image"
     )
     images = {}
     for number, src in enumerate(sources, start=1):
-        path = image_path(job.source, src)
+        path = image_path(source, src)
         safe = re.sub(r"[^A-Za-z0-9._-]", "-", path.name)  # EPUB file names: no spaces etc.
         images[src] = (f"images/{number:02d}-{safe}", path)
     return images
@@ -359,7 +360,7 @@ def _cover(job: Job) -> bytes:
 
 def _chapters(job: Job) -> list[Chapter]:
     brief, templates, labels = job.brief, job.templates, job.templates.labels
-    images = _epub_images(job)
+    images = job.images
     resolvers = Resolvers(
         link=lambda target: f"{target[1:]}.xhtml{target}" if target.startswith("#") else target,
         image=lambda src: f"../{images[src][0]}",
