@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from report import __version__, cache
 from report.assets import AssetRoots, epub_stylesheet
@@ -24,12 +25,14 @@ from report.errors import ContentError, UsageError
 from report.markup import Resolvers, references
 from report.model import Brief, markdown_texts
 from report.output import write_all
-from report.pdf_worker import PdfWorker
 from report.sources import FORMATS, PARALLEL_BELOW_BYTES, check_formats, content_bytes
 from report.templates import BASE_TEMPLATES, THEMES, Medium, Templates
 from report.theme import style_css
 
 GENERATOR = f"report {__version__}"
+
+if TYPE_CHECKING:
+    from report.pdf_worker import PdfWorker
 log = logging.getLogger(__name__)
 
 
@@ -339,8 +342,6 @@ def _data_url(css: str) -> str:
 
 
 def _cover(job: Job) -> bytes:
-    from report.cover import draw_cover
-
     brief, templates = job.brief, job.templates
     logo = image_path(job.source, brief.style.logo) if brief.style.logo else None
     fonts = [templates.find(f"fonts/{name}") for name in ("Inter-Bold.otf", "CharisSIL-Bold.ttf")]
@@ -348,14 +349,16 @@ def _cover(job: Job) -> bytes:
         "cover",
         brief.model_dump_json(include={"title", "topic", "author", "style"}),
         templates.edition_line(brief),
-        *(path.read_bytes() for path in [*fonts, Path(draw_cover.__code__.co_filename)]),
+        *(path.read_bytes() for path in [*fonts, Path(__file__).with_name("cover.py")]),
         logo.read_bytes() if logo else b"",
     ]
-    return cache.memo(
-        job.cache_dir,
-        key,
-        lambda: draw_cover(brief, templates.edition_line(brief), templates.find, logo),
-    )
+
+    def draw() -> bytes:
+        from report.cover import draw_cover  # Pillow is loaded only when the cache misses
+
+        return draw_cover(brief, templates.edition_line(brief), templates.find, logo)
+
+    return cache.memo(job.cache_dir, key, draw)
 
 
 def _chapters(job: Job) -> list[Chapter]:

@@ -10,10 +10,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from report import __version__, cache
 from report.errors import ContentError, ReportError, UsageError
-from report.pdf_worker import PdfWorker
 from report.sources import (
     FORMATS,
     PARALLEL_BELOW_BYTES,
@@ -24,6 +24,9 @@ from report.sources import (
 
 # Commands import the heavy modules (pydantic, Jinja, WeasyPrint, EbookLib) when they run, so an
 # up-to-date `report build` answers in a few hundredths of a second.
+
+if TYPE_CHECKING:
+    from report.pdf_worker import PdfWorker
 
 DEFAULT_CONTENT = Path("content")
 DEFAULT_OUTPUT = Path("build")
