@@ -204,7 +204,11 @@ def _early_pdf_worker(
     """Start loading WeasyPrint in a second process now, when a small PDF is to be built."""
     parallel = (jobs is None or jobs > 1) and (os.cpu_count() or 1) > 1
     small = len(sources) == 1 and content_bytes(sources) <= PARALLEL_BELOW_BYTES
-    return PdfWorker() if "pdf" in formats and parallel and small else None
+    if not ("pdf" in formats and parallel and small):
+        return None
+    from report.pdf_worker import PdfWorker
+
+    return PdfWorker()
 
 
 class _Progress:
