@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 build: system $(VENV)/.installed
 	$(BIN)/report build
 
-test: system-test $(VENV)/.installed-test
+test: system-test $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check report tests bench
 	$(BIN)/ruff format --check report tests bench
 	$(BIN)/python -m pytest
@@ -42,6 +42,11 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# DAISY Ace for the accessibility tests; it drives Debian's chromium (never a downloaded one).
+node_modules/.installed: package.json package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean:
 	rm -rf build

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -25,6 +27,7 @@ from report.errors import ContentError, UsageError
 from report.markup import Resolvers, references
 from report.model import Brief, markdown_texts
 from report.output import write_all
+from report.pdf import STANDARDS, PdfRequest
 from report.sources import FORMATS, PARALLEL_BELOW_BYTES, check_formats, content_bytes
 from report.templates import BASE_TEMPLATES, THEMES, Medium, Templates
 from report.theme import style_css
@@ -60,6 +63,7 @@ class Job:
     changes: Changes | None
     images: dict[str, tuple[str, Path]]  # image source in the text -> (name in EPUB, file)
     cache_dir: Path | None = None  # where derived assets (the cover image) are kept
+    pdf_standard: str = "ua-1"
 
 
 def build(
@@ -71,6 +75,7 @@ def build(
     workers: int | None = None,
     progress: Progress | None = None,
     pdf_worker: PdfWorker | None = None,
+    pdf_standard: str = "ua-1",
 ) -> list[Written]:
     """Build every format of every content file into `out_dir`.
 
@@ -81,7 +86,11 @@ def build(
     """
     chosen = check_formats(formats)
     _check_names(sources, out_dir)
-    options = _cache_options(chosen)
+    if pdf_standard not in STANDARDS:
+        raise UsageError(
+            f"unknown PDF standard {pdf_standard!r}; choose from {', '.join(STANDARDS)}"
+        )
+    options = cache.cache_options(chosen, pdf_standard, __version__)
     reused: list[Written] = []
     stale: list[Path] = []
     for source in sources:
@@ -90,7 +99,10 @@ def build(
             reused += [Written(path, path.stat().st_size, 0.0, reused=True) for path in outputs]
         else:
             stale.append(source)
-    jobs = _prepare_all(stale, cache.user_cache())
+    jobs = [
+        dataclasses.replace(job, pdf_standard=pdf_standard)
+        for job in _prepare_all(stale, cache.user_cache())
+    ]
     tasks = [(job, fmt, out_dir / f"{job.source.stem}.{fmt}") for job in jobs for fmt in chosen]
     if workers is None and content_bytes(stale) > PARALLEL_BELOW_BYTES:
         workers = 1  # large documents: keep peak memory near WeasyPrint's own
@@ -149,7 +161,7 @@ def _render_beside(
             if progress:
                 progress(job.source, "rendering PDF")
             sent[index] = time.perf_counter()
-            worker.submit(_print_html(job), BASE_TEMPLATES, job.roots, _epoch(job.brief))
+            worker.submit(_pdf_request(job))
     for index, (job, fmt) in enumerate(tasks):
         if fmt != "pdf":
             if progress:
@@ -169,10 +181,6 @@ def _timed_render(job: Job, fmt: str) -> tuple[bytes, float]:
     started = time.perf_counter()
     data = RENDERERS[fmt](job)
     return data, time.perf_counter() - started
-
-
-def _cache_options(formats: Sequence[str]) -> dict[str, object]:
-    return {"formats": sorted(formats), "version": __version__}
 
 
 def _inputs(job: Job, options: dict[str, object]) -> dict[str, object]:
@@ -246,9 +254,22 @@ def _prepare(source: Path, cache_dir: Path | None = None) -> Job:
 def _render_pdf(job: Job) -> bytes:
     from report.pdf import render_pdf  # keeps WeasyPrint out of EPUB-only builds
 
-    data, warnings = render_pdf(_print_html(job), BASE_TEMPLATES, job.roots, _epoch(job.brief))
+    data, warnings = render_pdf(_pdf_request(job))
     _log_warnings(job, warnings)
     return data
+
+
+def _pdf_request(job: Job) -> PdfRequest:
+    return PdfRequest(
+        html=_print_html(job),
+        base=BASE_TEMPLATES,
+        roots=job.roots,
+        epoch=_epoch(job.brief),
+        standard=job.pdf_standard,
+        source_name=job.source.name,
+        source=job.source.read_bytes(),
+        generator=GENERATOR,
+    )
 
 
 def _log_warnings(job: Job, warnings: list[str]) -> None:
@@ -294,6 +315,7 @@ def _render_epub(job: Job) -> bytes:
         cover_png=_cover(job),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
+        source_sha256=hashlib.sha256(job.source.read_bytes()).hexdigest(),
         generator=GENERATOR,
     )
     return render_epub(brief, parts)

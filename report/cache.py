@@ -18,6 +18,11 @@ CACHE_FOLDER = ".report-cache"
 PACKAGE = Path(__file__).resolve().parent
 
 
+def cache_options(formats: Sequence[str], pdf_standard: str, version: str) -> dict[str, object]:
+    """The build options that shape the outputs: a change to any of them rebuilds."""
+    return {"formats": sorted(formats), "version": version, "pdf_standard": pdf_standard}
+
+
 def _digest(path: Path) -> str | None:
     try:
         with path.open("rb") as stream:

@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated formats to build (default: pdf,epub)",
     )
     build_cmd.add_argument(
+        "--pdf-standard",
+        choices=("ua-1", "a-3a", "a-3b"),
+        default="ua-1",
+        help="the standard the PDF is built to and declares: ua-1 (accessible, the default), "
+        "a-3a (tagged archival) or a-3b (archival)",
+    )
+    build_cmd.add_argument(
         "--force", action="store_true", help="build even if nothing changed since the last build"
     )
     build_cmd.add_argument(
@@ -163,7 +170,7 @@ def _run_build(args: argparse.Namespace) -> int:
     sources = _sources(args)
     formats = check_formats(part.strip() for part in args.formats.split(",") if part.strip())
     started = time.perf_counter()
-    options = {"formats": sorted(formats), "version": __version__}
+    options = cache.cache_options(formats, args.pdf_standard, __version__)
     fresh = {} if args.force else {s: cache.up_to_date(args.output, s, options) for s in sources}
     if fresh and all(fresh.values()):
         for outputs in fresh.values():
@@ -184,6 +191,7 @@ def _run_build(args: argparse.Namespace) -> int:
             workers=args.jobs,
             progress=progress,
             pdf_worker=worker,
+            pdf_standard=args.pdf_standard,
         )
     finally:
         if worker:

@@ -21,6 +21,8 @@ ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)  # ZIP entries carry no clock time; dates live
 def render_epub(brief: Brief, parts: EpubParts) -> bytes:
     """Assemble the book and return the EPUB file's bytes."""
     book = _book_with_metadata(brief, parts.generator)
+    _add_accessibility_metadata(book, parts)
+    _add_provenance(book, parts)
     styles = [_add_file(book, name, data, "text/css") for name, data in parts.stylesheets.items()]
     for name, data in parts.fonts.items():
         _add_file(book, name, data, FONT_MEDIA_TYPES[Path(name).suffix])
@@ -54,7 +56,7 @@ def render_epub(brief: Brief, parts: EpubParts) -> bytes:
         "landmark_title": parts.landmarks_title,
         "epub3_pages": False,
     }
-    return _deterministic_zip(book, options)
+    return _deterministic_zip(book, options, brief.edition.language)
 
 
 def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
@@ -74,6 +76,48 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
         ("", {"name": "generator", "content": generator})
     ]
     return book
+
+
+def _add_accessibility_metadata(book: epub.EpubBook, parts: EpubParts) -> None:
+    """EPUB Accessibility 1.1 metadata, derived from what the book holds."""
+    images = bool(parts.images)  # images in the text (the cover is described by its alt text)
+    modes = ["textual", "visual"] if images else ["textual"]
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "unlocked",
+    ]
+    if images:
+        features.append("alternativeText")
+    summary = (
+        "All content is text with headings, lists and a navigable table of contents; "
+        + (
+            "every image has a text alternative; "
+            if images
+            else "there are no images in the text; "
+        )
+        + "text size, fonts and colors can be changed by the reading system. "
+        "No hazards: no flashing, motion or sound."
+    )
+    for name, values in (
+        ("schema:accessMode", modes),
+        ("schema:accessModeSufficient", ["textual"]),
+        ("schema:accessibilityFeature", features),
+        ("schema:accessibilityHazard", ["none"]),
+        ("schema:accessibilitySummary", [summary]),
+        ("dcterms:conformsTo", ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]),
+    ):
+        for value in values:
+            book.add_metadata(None, "meta", value, {"property": name})
+
+
+def _add_provenance(book: epub.EpubBook, parts: EpubParts) -> None:
+    """Record which tool made the book and from which content (its SHA-256)."""
+    book.add_prefix("report", "urn:report:ns:provenance#")
+    book.add_metadata(None, "meta", parts.generator, {"property": "report:generator"})
+    book.add_metadata(None, "meta", parts.source_sha256, {"property": "report:source-sha256"})
 
 
 def _add_file(book: epub.EpubBook, name: str, data: bytes, media_type: str) -> epub.EpubItem:
@@ -101,13 +145,14 @@ def _document(
     return document
 
 
-def _deterministic_zip(book: epub.EpubBook, options: dict) -> bytes:
+def _deterministic_zip(book: epub.EpubBook, options: dict, language: str) -> bytes:
     """Let EbookLib write, then rewrite the ZIP with fixed times and order, mimetype first."""
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, options)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
     entries["EPUB/nav.xhtml"] = _hide_landmarks(entries["EPUB/nav.xhtml"])
+    entries["EPUB/content.opf"] = _package_language(entries["EPUB/content.opf"], language)
     names = ["mimetype", *sorted(name for name in entries if name != "mimetype")]
     result = io.BytesIO()
     with zipfile.ZipFile(result, "w") as out:
@@ -130,4 +175,11 @@ def _hide_landmarks(nav: bytes) -> bytes:
     for element in root.iter("{http://www.w3.org/1999/xhtml}nav"):
         if element.get(f"{{{epub.NAMESPACES['EPUB']}}}type") == "landmarks":
             element.set("hidden", "hidden")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _package_language(opf: bytes, language: str) -> bytes:
+    """Declare the language on the package element too (xml:lang), as Ace asks."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", language)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -30,4 +30,5 @@ class EpubParts:
     cover_png: bytes
     nav_title: str
     landmarks_title: str
+    source_sha256: str  # of the content file, for provenance
     generator: str

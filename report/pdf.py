@@ -2,32 +2,123 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
+import io
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 from report.assets import AssetRoots
 from report.errors import AssetError
 
+# The PDF standards a build can claim; WeasyPrint writes the matching XMP identifiers.
+STANDARDS = {"ua-1": "pdf/ua-1", "a-3a": "pdf/a-3a", "a-3b": "pdf/a-3b"}
+PROVENANCE_NS = "urn:report:ns:provenance#"
 
-def render_pdf(html: str, base: Path, roots: AssetRoots, epoch: int) -> tuple[bytes, list[str]]:
+
+@dataclass(frozen=True)
+class PdfRequest:
+    """Everything the PDF renderer needs: the HTML and what the file must carry."""
+
+    html: str
+    base: Path
+    roots: AssetRoots
+    epoch: int  # the edition date: every date inside the file comes from it
+    standard: str
+    source_name: str  # the content file, attached to the PDF (relationship Source)
+    source: bytes
+    generator: str
+
+
+def render_pdf(request: PdfRequest) -> tuple[bytes, list[str]]:
     """Render print HTML to PDF bytes; return them with WeasyPrint's warnings."""
     import weasyprint  # imported here so EPUB-only builds never pay for it
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _allow_list_fetcher(roots)
-    with _captured_warnings() as warnings, _source_date_epoch(epoch):
+    fetcher = _allow_list_fetcher(request.roots)
+    moment = dt.datetime.fromtimestamp(request.epoch, dt.UTC)
+    source = weasyprint.Attachment(
+        file_obj=io.BytesIO(request.source),
+        name=request.source_name,
+        description="The content file this PDF was built from",
+        created=moment,
+        modified=moment,
+        relationship="Source",
+        url_fetcher=fetcher,
+    )
+    with _captured_warnings() as warnings, _source_date_epoch(request.epoch):
         try:
             document = weasyprint.HTML(
-                string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher
+                string=request.html, base_url=request.base.as_uri() + "/", url_fetcher=fetcher
             )
-            data = document.write_pdf()
+            data = document.write_pdf(
+                pdf_variant=STANDARDS[request.standard],
+                pdf_tags=True,  # tagged whatever the standard: a-3b alone would be untagged
+                attachments=[source],
+                xmp_metadata=[_data_url(_provenance_xmp(request))],
+                finisher=_declare_source_relationship,
+            )
         except FatalURLFetchingError as err:
             cause = err.__cause__
             raise AssetError(str(cause) if isinstance(cause, AssetError) else str(err)) from err
     return data, warnings
+
+
+def _declare_source_relationship(document: object, pdf: Any) -> None:
+    """Mark the attached content file as the PDF's Source (associated file) in every standard.
+
+    WeasyPrint does this for PDF/A-3 only; PDF/UA files get the same declaration here.
+    """
+    import pydyf
+
+    for item in pdf.objects:
+        is_filespec = isinstance(item, dict) and item.get("Type") == "/Filespec"
+        if is_filespec and "AFRelationship" not in item:
+            item["AFRelationship"] = "/Source"
+            pdf.catalog.setdefault("AF", pydyf.Array()).append(item.reference)
+
+
+def _provenance_xmp(request: PdfRequest) -> bytes:
+    """XMP naming the generator and the content's SHA-256, with the PDF/A extension schema
+    that declares these two properties (PDF/A allows only declared properties)."""
+    digest = hashlib.sha256(request.source).hexdigest()
+    properties = "".join(
+        f'<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>'
+        "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+        "<pdfaProperty:category>internal</pdfaProperty:category>"
+        f"<pdfaProperty:description>{description}</pdfaProperty:description></rdf:li>"
+        for name, description in (
+            ("generator", "The tool and version that made this file"),
+            ("sourceSHA256", "SHA-256 of the content file this file was built from"),
+        )
+    )
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description rdf:about="" xmlns:report="{PROVENANCE_NS}">'
+        f"<report:generator>{escape(request.generator)}</report:generator>"
+        f"<report:sourceSHA256>{digest}</report:sourceSHA256>"
+        "</rdf:Description>"
+        '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+        ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+        ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+        '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+        "<pdfaSchema:schema>report provenance</pdfaSchema:schema>"
+        f"<pdfaSchema:namespaceURI>{PROVENANCE_NS}</pdfaSchema:namespaceURI>"
+        "<pdfaSchema:prefix>report</pdfaSchema:prefix>"
+        f"<pdfaSchema:property><rdf:Seq>{properties}</rdf:Seq></pdfaSchema:property>"
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description></rdf:RDF>"
+    ).encode()
+
+
+def _data_url(data: bytes) -> str:
+    return "data:application/rdf+xml;base64," + base64.b64encode(data).decode("ascii")
 
 
 def _allow_list_fetcher(roots: AssetRoots):

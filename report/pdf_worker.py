@@ -11,8 +11,10 @@ import contextlib
 import multiprocessing
 import os
 from multiprocessing.connection import Connection
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from report.pdf import PdfRequest
 
 
 class PdfWorker:
@@ -26,9 +28,9 @@ class PdfWorker:
         child.close()
         self._pending = 0
 
-    def submit(self, html: str, base: Path, roots: Any, epoch: int) -> None:
+    def submit(self, request: PdfRequest) -> None:
         """Send one document; results come back in order from `result()`."""
-        self._connection.send((html, base, roots, epoch))
+        self._connection.send(request)
         self._pending += 1
 
     def result(self) -> tuple[bytes, list[str]]:
@@ -65,7 +67,7 @@ def _serve(connection: Connection) -> None:
         if request is None:
             break
         try:
-            connection.send(("ok", render_pdf(*request)))
+            connection.send(("ok", render_pdf(request)))
         except Exception as err:  # sent back and raised in the parent, where it is reported
             try:
                 connection.send(("error", err))

@@ -16,7 +16,7 @@ from report.assets import AssetRoots
 from report.build import build
 from report.content import load_brief
 from report.errors import AssetError, TemplateError
-from report.pdf import render_pdf
+from report.pdf import PdfRequest, render_pdf
 from report.templates import BASE_TEMPLATES, Templates
 from tests.conftest import FIXTURES, pdf_pages
 
@@ -40,7 +40,10 @@ def test_markup_in_content_is_text_in_both_outputs(hostile_brief: Path, tmp_path
     out = tmp_path / "out"
     build([hostile_brief], out)
     with pikepdf.open(out / "hostile.pdf") as pdf:
-        assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {})
+        # The one attached file is the content file itself (provenance), nothing from the text.
+        assert list(pdf.attachments) == ["hostile.yaml"]
+        attached = pdf.attachments["hostile.yaml"].get_file().read_bytes()
+        assert attached == hostile_brief.read_bytes()
         annotations = [a for page in pdf.pages for a in page.get("/Annots", [])]
         assert not [a for a in annotations if a.get("/Subtype") == "/FileAttachment"]
     text = "".join(pdf_pages(out / "hostile.pdf"))
@@ -98,7 +101,18 @@ def test_a_blocked_resource_fails_the_pdf_and_reaches_nothing(markup: str) -> No
         thread = threading.Thread(target=accept)
         thread.start()
         with pytest.raises(AssetError, match=r"only files inside|outside the allowed folders"):
-            render_pdf(html, BASE_TEMPLATES, AssetRoots([BASE_TEMPLATES]), 0)
+            render_pdf(
+                PdfRequest(
+                    html,
+                    BASE_TEMPLATES,
+                    AssetRoots([BASE_TEMPLATES]),
+                    0,
+                    "ua-1",
+                    "x.yaml",
+                    b"title: x",
+                    "report test",
+                )
+            )
         thread.join()
         assert connections == []
 
