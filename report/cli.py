@@ -103,6 +103,20 @@ def _parser() -> argparse.ArgumentParser:
         "fast enough for a pre-commit hook. With no file, checks every file in content/.",
     )
     _add_content_argument(check_cmd)
+    check_cmd.add_argument(
+        "--outputs",
+        action="store_true",
+        help="also preflight the built files for a store: EPUBCheck, DAISY Ace (when "
+        "installed), no remote resources, fonts cover the text, cover, safe file names",
+    )
+    check_cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help="where the built files are (default: build/)",
+    )
     check_cmd.set_defaults(run=_run_check)
     schema_cmd = commands.add_parser(
         "schema",
@@ -143,8 +157,20 @@ def _sources(args: argparse.Namespace) -> list[Path]:
 def _run_check(args: argparse.Namespace) -> int:
     from report.build import check
 
-    for source in check(_sources(args)):
+    sources = _sources(args)
+    for source in check(sources):
         print(f"ok {source}")
+    if not args.outputs:
+        return 0
+    from report.preflight import preflight, table
+
+    outputs = [args.output / f"{source.stem}.{fmt}" for source in sources for fmt in FORMATS]
+    results = preflight(outputs)
+    print(table(results))
+    failed = [result for result in results if result.status == "fail"]
+    if failed:
+        print(f"report: preflight: {len(failed)} check(s) failed", file=sys.stderr)
+        return 1
     return 0
 
 
