@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -18,13 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 from report import __version__, cache
 from report.assets import AssetRoots, epub_stylesheet
 from report.changes import Changes, compare
 from report.content import image_path, load_brief, previous_path
 from report.epub_parts import Chapter, EpubParts
 from report.errors import ContentError, UsageError
-from report.markup import Resolvers, references
+from report.markup import Resolvers, references, render_inline
 from report.model import Brief, markdown_texts
 from report.output import write_all
 from report.pdf import STANDARDS, PdfRequest
@@ -282,10 +285,13 @@ def _print_html(job: Job) -> str:
         layer.as_uri() if isinstance(layer, Path) else _data_url(layer)
         for _, layer in _stylesheet_layers(job, "print")
     ]
-    resolvers = Resolvers(
-        link=lambda target: target,
-        image=lambda src: image_path(job.source, src).as_uri(),
-    )
+    plain = Resolvers(link=lambda t: t, image=lambda src: image_path(job.source, src).as_uri())
+
+    def footnote(name: str) -> str:
+        # Set at the foot of its page by WeasyPrint (float: footnote), numbered by CSS.
+        return f'<span class="footnote">{render_inline(job.brief.notes[name], plain)}</span>'
+
+    resolvers = dataclasses.replace(plain, note=footnote)
     logo = job.brief.style.logo
     return job.templates.render(
         "print.html",
@@ -386,7 +392,8 @@ def _cover(job: Job) -> bytes:
 def _chapters(job: Job) -> list[Chapter]:
     brief, templates, labels = job.brief, job.templates, job.templates.labels
     images = job.images
-    resolvers = Resolvers(
+    numbers = itertools.count(1)
+    plain = Resolvers(
         link=lambda target: f"{target[1:]}.xhtml{target}" if target.startswith("#") else target,
         image=lambda src: f"../{images[src][0]}",
     )
@@ -399,11 +406,22 @@ def _chapters(job: Job) -> list[Chapter]:
         in_toc: bool = True,
         **context: object,
     ) -> Chapter:
+        footnotes: list[tuple[int, Markup]] = []  # filled while the page renders
+
+        def noteref(note: str) -> str:
+            number = next(numbers)  # numbered through the book, as the PDF numbers them
+            footnotes.append((number, render_inline(brief.notes[note], plain)))
+            return (
+                f'<a epub:type="noteref" role="doc-noteref" id="noteref-{number}" '
+                f'href="#note-{number}">{number}</a>'
+            )
+
         xhtml = templates.render(
             f"epub/{name}.xhtml",
             brief,
             title=title,
-            resolvers=resolvers,
+            resolvers=dataclasses.replace(plain, note=noteref),
+            footnotes=footnotes,
             changes=job.changes,
             href=lambda section_id: f"{section_id}.xhtml#{section_id}",
             **context,

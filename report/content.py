@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from report.assets import AssetRoots
 from report.errors import AssetError, ContentError
-from report.markup import link_problem, references
+from report.markup import Reference, link_problem, references
 from report.model import (
     BLOCK_KINDS,
     BLOCK_TYPES,
@@ -169,7 +169,7 @@ def load_brief(path: Path | str) -> Brief:
     except ValidationError as err:
         problems = [_describe(path, node, error) for error in _without_echoes(err.errors())]
         raise ContentError(sorted(set(problems), key=_position_key)) from err
-    problems = list(_reference_problems(path, node, {section.id for section in brief.sections}))
+    problems = list(_reference_problems(path, node, brief))
     problems += _edition_problems(path, node, brief)
     if problems:
         raise ContentError(problems)
@@ -227,36 +227,53 @@ def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
     return problems
 
 
-def _reference_problems(path: Path, node: yaml.Node, section_ids: set[str]) -> Iterator[str]:
-    """Check the links and images of every Markdown text: targets exist, images have alt text."""
-    for text_node in _markdown_nodes(node):
+def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[str]:
+    """Check the links, notes and images of every Markdown text."""
+    section_ids = {section.id for section in brief.sections}
+    for text_node, in_note in _markdown_nodes(node):
         where = _where(path, text_node.start_mark)
         for reference in references(text_node.value):
             if reference.kind == "link":
                 problem = link_problem(reference.target, section_ids)
                 if problem:
                     yield f"{where}: {problem}"
-                continue
-            if not reference.alt:
-                yield (
-                    f"{where}: image {reference.target!r} has no alt text; write "
-                    "![what the image shows](file)"
-                )
-            try:
-                image_path(path, reference.target)
-            except AssetError as err:
-                yield f"{where}: {err}"
+            elif reference.kind == "note":
+                yield from _note_problems(where, reference.target, brief, in_note)
+            else:
+                yield from _image_problems(path, where, reference)
 
 
-def _markdown_nodes(node: yaml.Node, key: str = "") -> Iterator[yaml.ScalarNode]:
+def _note_problems(where: str, name: str, brief: Brief, in_note: bool) -> Iterator[str]:
+    if in_note:
+        yield f"{where}: a note cannot refer to another note ([^{name}])"
+    elif name not in brief.notes:
+        known = ", ".join(sorted(brief.notes)) or "none"
+        yield f"{where}: note [^{name}] is not defined under notes: (defined: {known})"
+
+
+def _image_problems(path: Path, where: str, reference: Reference) -> Iterator[str]:
+    if not reference.alt:
+        yield (
+            f"{where}: image {reference.target!r} has no alt text; write "
+            "![what the image shows](file)"
+        )
+    try:
+        image_path(path, reference.target)
+    except AssetError as err:
+        yield f"{where}: {err}"
+
+
+def _markdown_nodes(node: yaml.Node, key: str = "") -> Iterator[tuple[yaml.ScalarNode, bool]]:
+    """Yield each scalar holding Markdown, and whether it is a note's text."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value in node.value:
-            yield from _markdown_nodes(value, str(key_node.value))
+            # A note's text sits under its name, inside `notes:`.
+            yield from _markdown_nodes(value, key if key == "notes" else str(key_node.value))
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             yield from _markdown_nodes(item, key)
-    elif isinstance(node, yaml.ScalarNode) and key in MARKDOWN_FIELDS:
-        yield node
+    elif isinstance(node, yaml.ScalarNode) and (key in MARKDOWN_FIELDS or key == "notes"):
+        yield node, key == "notes"
 
 
 def _without_echoes(errors: list[Any]) -> list[Any]:

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup
 
+NOTE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _note_reference(state: StateInline, silent: bool) -> bool:
+    """Parse `[^name]`: a reference to a note defined under the content file's `notes:`."""
+    if not state.src.startswith("[^", state.pos):
+        return False
+    end = state.src.find("]", state.pos + 2)
+    name = state.src[state.pos + 2 : end] if end > 0 else ""
+    if not NOTE_NAME.fullmatch(name):
+        return False
+    if not silent:
+        token = state.push("note_ref", "", 0)
+        token.meta = {"name": name}
+    state.pos = end + 1
+    return True
+
+
+def _render_note(renderer: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    return str(env["note"](tokens[index].meta["name"]))
+
+
 # CommonMark with raw HTML disabled: `<script>` in content stays text. No linkify or typographer:
-# the text is printed as written.
+# the text is printed as written. `[^name]` refers to a note.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True})
+_MARKDOWN.inline.ruler.before("link", "note_ref", _note_reference)
+_MARKDOWN.add_render_rule("note_ref", _render_note)
 _ALLOWED_SCHEMES = ("https://", "http://", "mailto:")
 
 
@@ -20,7 +46,7 @@ _ALLOWED_SCHEMES = ("https://", "http://", "mailto:")
 class Reference:
     """A link or image found in a piece of text."""
 
-    kind: str  # "link" or "image"
+    kind: str  # "link", "image" or "note"
     target: str
     alt: str = ""
 
@@ -31,6 +57,7 @@ class Resolvers:
 
     link: Callable[[str], str]
     image: Callable[[str], str]
+    note: Callable[[str], str] = lambda name: ""  # HTML for a note reference, by note name
 
 
 def references(text: str) -> Iterator[Reference]:
@@ -41,6 +68,8 @@ def references(text: str) -> Iterator[Reference]:
         elif token.type == "image":
             alt = "".join(child.content for child in token.children or [])
             yield Reference("image", str(token.attrGet("src") or ""), alt.strip())
+        elif token.type == "note_ref":
+            yield Reference("note", token.meta["name"])
 
 
 def link_problem(target: str, section_ids: set[str]) -> str | None:
@@ -63,7 +92,7 @@ def render_inline(text: str, resolvers: Resolvers) -> Markup:
             token.attrSet("href", resolvers.link(str(token.attrGet("href") or "")))
         elif token.type == "image":
             token.attrSet("src", resolvers.image(str(token.attrGet("src") or "")))
-    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"note": resolvers.note})
     return Markup(html)
 
 

@@ -221,6 +221,10 @@ class Brief(Model):
     lead: Text = Field(description="One or two sentences that open the brief.")
     key_figures: list[KeyFigure] = Field(default_factory=list)
     sections: Annotated[list[Section], Field(min_length=1)]
+    notes: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")], Text] = Field(
+        default_factory=dict,
+        description="Footnotes by name; text refers to one with [^name].",
+    )
     style: Style = Field(default_factory=Style)
     theme: Identifier | None = Field(
         None, description="A folder in themes/ to take templates from."
@@ -257,8 +261,9 @@ def schema_json() -> str:
 
 
 def markdown_texts(brief: Brief) -> Iterator[str]:
-    """Yield every text of the brief that is inline Markdown (see MARKDOWN_FIELDS)."""
+    """Yield every text of the brief that is inline Markdown (see MARKDOWN_FIELDS), notes too."""
     yield brief.lead
+    yield from brief.notes.values()
     if brief.source:
         yield brief.source
     for section in brief.sections:

