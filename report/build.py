@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ from report.errors import ContentError, UsageError
 from report.markup import Resolvers, references, render_inline
 from report.model import Brief, markdown_texts
 from report.output import write_all
+from report.pages import ids_in_order, mark_pages
 from report.pdf import STANDARDS, PdfRequest
 from report.sources import FORMATS, PARALLEL_BELOW_BYTES, check_formats, content_bytes
 from report.templates import BASE_TEMPLATES, THEMES, Medium, Templates
@@ -106,84 +108,98 @@ def build(
         dataclasses.replace(job, pdf_standard=pdf_standard)
         for job in _prepare_all(stale, cache.user_cache())
     ]
-    tasks = [(job, fmt, out_dir / f"{job.source.stem}.{fmt}") for job in jobs for fmt in chosen]
     if workers is None and content_bytes(stale) > PARALLEL_BELOW_BYTES:
         workers = 1  # large documents: keep peak memory near WeasyPrint's own
-    rendered = render_tasks([(job, fmt) for job, fmt, _ in tasks], workers, progress, pdf_worker)
-    write_all([(target, data) for (_, _, target), (data, _) in zip(tasks, rendered, strict=True)])
-    for job in jobs:
-        targets = [target for task_job, _, target in tasks if task_job is job]
-        cache.record(out_dir, job.source, _inputs(job, options), targets)
-    written = [
-        Written(target, len(data), seconds)
-        for (_, _, target), (data, seconds) in zip(tasks, rendered, strict=True)
+    rendered = render_jobs(jobs, chosen, workers, progress, pdf_worker)
+    outputs = [
+        (out_dir / f"{job.source.stem}.{fmt}", data, seconds)
+        for job, results in zip(jobs, rendered, strict=True)
+        for fmt, (data, seconds) in results.items()
     ]
+    write_all([(target, data) for target, data, _ in outputs])
+    for job in jobs:
+        targets = [out_dir / f"{job.source.stem}.{fmt}" for fmt in chosen]
+        cache.record(out_dir, job.source, _inputs(job, options), targets)
+    written = [Written(target, len(data), seconds) for target, data, seconds in outputs]
     return reused + written
 
 
-def render_tasks(
-    tasks: Sequence[tuple[Job, str]],
+Rendered = dict[str, tuple[bytes, float]]  # format -> (file bytes, seconds)
+
+
+def render_jobs(
+    jobs: Sequence[Job],
+    formats: Sequence[str],
     workers: int | None,
     progress: Progress | None,
     pdf_worker: PdfWorker | None = None,
-) -> list[tuple[bytes, float]]:
-    """Render each (job, format), in parallel worker processes when there is more than one."""
-    if pdf_worker is not None:
-        return _render_beside(pdf_worker, tasks, progress)
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    for job, fmt in tasks:
-        if progress:
-            progress(job.source, f"rendering {fmt.upper()}")
+) -> list[Rendered]:
+    """Render every format of each job; several jobs render in parallel worker processes."""
+    if pdf_worker is not None and len(jobs) == 1:
+        return [render_job(jobs[0], formats, progress, pdf_worker)]
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1 or sys.platform == "win32":
-        results = []
-        for job, fmt in tasks:
-            results.append(_timed_render(job, fmt))
-            if progress:
-                progress(job.source, f"{fmt.upper()} rendered in {results[-1][1]:.1f} s")
-        return results
+        return [render_job(job, formats, progress) for job in jobs]
     # Forked workers inherit the loaded briefs and templates; only the bytes come back.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_timed_render, job, fmt) for job, fmt in tasks]
+        futures = [pool.submit(render_job, job, formats, None) for job in jobs]
         results = []
-        for (job, fmt), future in zip(tasks, futures, strict=True):
+        for job, future in zip(jobs, futures, strict=True):
             results.append(future.result())
             if progress:
-                progress(job.source, f"{fmt.upper()} rendered in {results[-1][1]:.1f} s")
+                progress(job.source, "rendered")
         return results
 
 
-def _render_beside(
-    worker: PdfWorker, tasks: Sequence[tuple[Job, str]], progress: Progress | None
-) -> list[tuple[bytes, float]]:
-    """Send the PDFs to the worker, render the rest here meanwhile, then collect the PDFs."""
-    sent: dict[int, float] = {}
-    results: dict[int, tuple[bytes, float]] = {}
-    for index, (job, fmt) in enumerate(tasks):
-        if fmt == "pdf":
-            if progress:
-                progress(job.source, "rendering PDF")
-            sent[index] = time.perf_counter()
-            worker.submit(_pdf_request(job))
-    for index, (job, fmt) in enumerate(tasks):
-        if fmt != "pdf":
-            if progress:
-                progress(job.source, f"rendering {fmt.upper()}")
-            results[index] = _timed_render(job, fmt)
-    for index, started in sent.items():
-        job = tasks[index][0]
-        data, warnings = worker.result()
-        _log_warnings(job, warnings)
-        results[index] = (data, time.perf_counter() - started)
+def render_job(
+    job: Job,
+    formats: Sequence[str],
+    progress: Progress | None = None,
+    pdf_worker: PdfWorker | None = None,
+) -> Rendered:
+    """Render one brief: the PDF first (or in the worker, meanwhile), then the EPUB, whose
+    page-break markers follow the PDF's pages."""
+
+    def stage(text: str) -> None:
         if progress:
-            progress(job.source, f"PDF rendered in {results[index][1]:.1f} s")
-    return [results[index] for index in range(len(tasks))]
+            progress(job.source, text)
 
-
-def _timed_render(job: Job, fmt: str) -> tuple[bytes, float]:
+    results: Rendered = {}
+    page_of: dict[str, int] | None = None
+    request = _pdf_request(job) if "pdf" in formats else None
     started = time.perf_counter()
-    data = RENDERERS[fmt](job)
-    return data, time.perf_counter() - started
+    if request and pdf_worker:
+        stage("rendering PDF")
+        pdf_worker.submit(request)
+    elif request:
+        stage("rendering PDF")
+        data, warnings, page_of = _pdf_module().render_pdf(request)
+        _log_warnings(job, warnings)
+        results["pdf"] = (data, time.perf_counter() - started)
+        stage(f"PDF rendered in {results['pdf'][1]:.1f} s")
+    parts = _epub_parts(job) if "epub" in formats else None
+    epub_seconds = time.perf_counter() - started - results.get("pdf", (b"", 0.0))[1]
+    if request and pdf_worker:
+        data, warnings, page_of = pdf_worker.result()
+        _log_warnings(job, warnings)
+        results["pdf"] = (data, time.perf_counter() - started)
+        stage(f"PDF rendered in {results['pdf'][1]:.1f} s")
+    if parts is not None:
+        stage("writing EPUB")
+        epub_started = time.perf_counter()
+        pages = _page_map(job, page_of, request)
+        results["epub"] = (
+            _finish_epub(job, parts, pages),
+            epub_seconds + time.perf_counter() - epub_started,
+        )
+    return {fmt: results[fmt] for fmt in formats}
+
+
+def _pdf_module():
+    import report.pdf  # WeasyPrint itself is imported by render_pdf, when a PDF is rendered
+
+    return report.pdf
 
 
 def _inputs(job: Job, options: dict[str, object]) -> dict[str, object]:
@@ -254,14 +270,6 @@ def _prepare(source: Path, cache_dir: Path | None = None) -> Job:
     return Job(source, brief, templates, roots, changes, _image_map(source, brief), assets)
 
 
-def _render_pdf(job: Job) -> bytes:
-    from report.pdf import render_pdf  # keeps WeasyPrint out of EPUB-only builds
-
-    data, warnings = render_pdf(_pdf_request(job))
-    _log_warnings(job, warnings)
-    return data
-
-
 def _pdf_request(job: Job) -> PdfRequest:
     return PdfRequest(
         html=_print_html(job),
@@ -305,15 +313,14 @@ def _print_html(job: Job) -> str:
     )
 
 
-def _render_epub(job: Job) -> bytes:
-    # Imported here: a PDF-only build (or an up-to-date check) never pays for EbookLib or Pillow.
-    from report.epub import render_epub
-    from report.fonts import subset_font
+def _epub_parts(job: Job) -> EpubParts:
+    """Render the EPUB's documents and gather its files (page markers come later)."""
+    from report.fonts import subset_font  # HarfBuzz, loaded only for an EPUB
 
-    templates, brief = job.templates, job.brief
+    templates = job.templates
     chapters = _chapters(job)
     used = set().union(*(chapter.xhtml for chapter in chapters), templates.labels["contents"])
-    parts = EpubParts(
+    return EpubParts(
         chapters=chapters,
         stylesheets=_epub_stylesheets(job),
         fonts={f"fonts/{path.name}": subset_font(path, used) for path in _fonts(templates)},
@@ -321,10 +328,46 @@ def _render_epub(job: Job) -> bytes:
         cover_png=_cover(job),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
+        pages_title=templates.labels["pages"],
         source_sha256=hashlib.sha256(job.source.read_bytes()).hexdigest(),
         generator=GENERATOR,
     )
-    return render_epub(brief, parts)
+
+
+def _finish_epub(job: Job, parts: EpubParts, pages: PageMap | None) -> bytes:
+    """Add the PDF's page numbers (when known) and write the EPUB."""
+    from report.epub import render_epub  # EbookLib, loaded only for an EPUB
+
+    if pages is not None:
+        chapters, page_list = mark_pages(parts.chapters, pages.print_ids, pages.page_of)
+        source = f"{job.brief.title}, {job.templates.edition_line(job.brief)}, PDF"
+        parts = dataclasses.replace(
+            parts, chapters=chapters, page_list=page_list, page_source=source
+        )
+    return render_epub(job.brief, parts)
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """Where the PDF's pages begin: element ids in print order and the page of each."""
+
+    print_ids: list[str]
+    page_of: dict[str, int]
+
+
+def _page_map(
+    job: Job, page_of: dict[str, int] | None, request: PdfRequest | None
+) -> PageMap | None:
+    """The page map of this build's PDF, or of the last PDF built from the same inputs."""
+    folder = job.cache_dir / "pages" if job.cache_dir else None
+    key = [json.dumps(_inputs(job, {"pdf_standard": job.pdf_standard}), sort_keys=True)]
+    if page_of is not None and request is not None:
+        pages = PageMap(ids_in_order(request.html), page_of)
+        cache.keep(folder, key, json.dumps(dataclasses.asdict(pages)).encode())
+        return pages
+    stored = cache.recall(folder, key)
+    # Without a PDF built from these inputs, the EPUB has no page numbers.
+    return PageMap(**json.loads(stored)) if stored else None
 
 
 def _image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:
@@ -456,6 +499,3 @@ def _fonts(templates: Templates) -> list[Path]:
 def _epoch(brief: Brief) -> int:
     moment = dt.datetime.combine(brief.edition.date, dt.time(), tzinfo=dt.UTC)
     return int(moment.timestamp())
-
-
-RENDERERS: dict[str, Callable[[Job], bytes]] = {"pdf": _render_pdf, "epub": _render_epub}

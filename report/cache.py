@@ -106,25 +106,44 @@ def memo(
 ) -> bytes:
     """Return `compute()`, reusing the bytes stored under a hash of `key_parts` in `folder`.
 
-    For derived assets that cost more than reading them back (the EPUB cover image).
+    For derived data that costs more than reading it back (the EPUB cover image).
     """
-    if folder is None:
-        return compute()
-    digest = hashlib.sha256()
-    for part in key_parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big") + data)
-    path = folder / digest.hexdigest()
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
+    key_parts = list(key_parts)
+    stored = recall(folder, key_parts)
+    if stored is not None:
+        return stored
     data = compute()
+    keep(folder, key_parts, data)
+    return data
+
+
+def recall(folder: Path | None, key_parts: Iterable[str | bytes]) -> bytes | None:
+    """Return the bytes kept under these key parts, or None."""
+    if folder is None:
+        return None
+    try:
+        return (folder / _key(key_parts)).read_bytes()
+    except OSError:
+        return None
+
+
+def keep(folder: Path | None, key_parts: Iterable[str | bytes], data: bytes) -> None:
+    """Keep bytes under a hash of the key parts; a cache that cannot be written only costs time."""
+    if folder is None:
+        return
+    path = folder / _key(key_parts)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
-        pass  # a cache that cannot be written only costs time
-    return data
+        pass
+
+
+def _key(key_parts: Iterable[str | bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in key_parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()

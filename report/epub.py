@@ -56,7 +56,9 @@ def render_epub(brief: Brief, parts: EpubParts) -> bytes:
         "landmark_title": parts.landmarks_title,
         "epub3_pages": False,
     }
-    return _deterministic_zip(book, options, brief.edition.language)
+    return _deterministic_zip(
+        book, options, brief.edition.language, parts.page_list, parts.pages_title
+    )
 
 
 def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
@@ -91,6 +93,13 @@ def _add_accessibility_metadata(book: epub.EpubBook, parts: EpubParts) -> None:
     ]
     if images:
         features.append("alternativeText")
+    if parts.page_list:
+        features += ["pageBreakMarkers", "pageNavigation"]
+        # The print edition the page numbers come from, marked as the source of pagination.
+        book.add_metadata("DC", "source", parts.page_source, {"id": "print-source"})
+        book.add_metadata(
+            None, "meta", "pagination", {"refines": "#print-source", "property": "source-of"}
+        )
     summary = (
         "All content is text with headings, lists and a navigable table of contents; "
         + (
@@ -145,13 +154,19 @@ def _document(
     return document
 
 
-def _deterministic_zip(book: epub.EpubBook, options: dict, language: str) -> bytes:
+def _deterministic_zip(
+    book: epub.EpubBook,
+    options: dict,
+    language: str,
+    page_list: list[tuple[int, str]],
+    pages_title: str,
+) -> bytes:
     """Let EbookLib write, then rewrite the ZIP with fixed times and order, mimetype first."""
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, options)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
-    entries["EPUB/nav.xhtml"] = _hide_landmarks(entries["EPUB/nav.xhtml"])
+    entries["EPUB/nav.xhtml"] = _finish_nav(entries["EPUB/nav.xhtml"], page_list, pages_title)
     entries["EPUB/content.opf"] = _package_language(entries["EPUB/content.opf"], language)
     names = ["mimetype", *sorted(name for name in entries if name != "mimetype")]
     result = io.BytesIO()
@@ -166,15 +181,24 @@ def _deterministic_zip(book: epub.EpubBook, options: dict, language: str) -> byt
     return result.getvalue()
 
 
-def _hide_landmarks(nav: bytes) -> bytes:
-    """Mark the landmarks list hidden: it is for reading systems, not a page to read.
-
-    EbookLib has no option for it, and without it readers show "Guide" under the contents.
-    """
+def _finish_nav(nav: bytes, page_list: list[tuple[int, str]], pages_title: str) -> bytes:
+    """Hide the landmarks (they are for reading systems, not a page to read; EbookLib has no
+    option for it) and add the page list: the PDF's page numbers, so "see p. 3" works here."""
     root = etree.fromstring(nav)
-    for element in root.iter("{http://www.w3.org/1999/xhtml}nav"):
-        if element.get(f"{{{epub.NAMESPACES['EPUB']}}}type") == "landmarks":
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    epub_type = f"{{{epub.NAMESPACES['EPUB']}}}type"
+    body = root.find(f"{xhtml}body")
+    for element in root.iter(f"{xhtml}nav"):
+        if element.get(epub_type) == "landmarks":
             element.set("hidden", "hidden")
+    if page_list:
+        pages = etree.SubElement(body, f"{xhtml}nav", {epub_type: "page-list", "hidden": "hidden"})
+        etree.SubElement(pages, f"{xhtml}h2").text = pages_title
+        listing = etree.SubElement(pages, f"{xhtml}ol")
+        for number, href in page_list:
+            link = etree.SubElement(etree.SubElement(listing, f"{xhtml}li"), f"{xhtml}a")
+            link.set("href", href)
+            link.text = str(number)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -5,7 +5,7 @@ Kept apart from report.epub so preparing them does not import EbookLib.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,6 @@ class EpubParts:
     landmarks_title: str
     source_sha256: str  # of the content file, for provenance
     generator: str
+    pages_title: str = "Pages"
+    page_list: list[tuple[int, str]] = field(default_factory=list)  # PDF page -> href
+    page_source: str | None = None  # the print edition the page numbers come from

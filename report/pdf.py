@@ -37,8 +37,9 @@ class PdfRequest:
     generator: str
 
 
-def render_pdf(request: PdfRequest) -> tuple[bytes, list[str]]:
-    """Render print HTML to PDF bytes; return them with WeasyPrint's warnings."""
+def render_pdf(request: PdfRequest) -> tuple[bytes, list[str], dict[str, int]]:
+    """Render print HTML to PDF bytes; return them, WeasyPrint's warnings, and the page
+    number of every element id (for the EPUB's page-break markers)."""
     import weasyprint  # imported here so EPUB-only builds never pay for it
     from weasyprint.urls import FatalURLFetchingError
 
@@ -55,20 +56,31 @@ def render_pdf(request: PdfRequest) -> tuple[bytes, list[str]]:
     )
     with _captured_warnings() as warnings, _source_date_epoch(request.epoch):
         try:
-            document = weasyprint.HTML(
+            html = weasyprint.HTML(
                 string=request.html, base_url=request.base.as_uri() + "/", url_fetcher=fetcher
             )
-            data = document.write_pdf(
-                pdf_variant=STANDARDS[request.standard],
-                pdf_tags=True,  # tagged whatever the standard: a-3b alone would be untagged
-                attachments=[source],
-                xmp_metadata=[_data_url(_provenance_xmp(request))],
-                finisher=_declare_source_relationship,
-            )
+            options = {
+                "pdf_variant": STANDARDS[request.standard],
+                "pdf_tags": True,  # tagged whatever the standard: a-3b alone would be untagged
+                "attachments": [source],
+                "xmp_metadata": [_data_url(_provenance_xmp(request))],
+            }
+            document = html.render(**options)
+            pages = page_of_ids(document)
+            data = document.write_pdf(finisher=_declare_source_relationship, **options)
         except FatalURLFetchingError as err:
             cause = err.__cause__
             raise AssetError(str(cause) if isinstance(cause, AssetError) else str(err)) from err
-    return data, warnings
+    return data, warnings, pages
+
+
+def page_of_ids(document: Any) -> dict[str, int]:
+    """Map each element id to the (1-based) page where the element starts."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
 
 
 def _declare_source_relationship(document: object, pdf: Any) -> None:

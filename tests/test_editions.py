@@ -103,10 +103,16 @@ def test_search_path_is_edition_then_theme_then_base(tmp_path: Path) -> None:
     assert templates.render("partials/callout.html", brief) == "theme callout"
     assert templates.render("theme/partials/paragraph.html", brief) == "theme"
     plain = Resolvers(link=lambda t: t, image=lambda s: s)
+    section = brief.sections[0]
     base = templates.render(
-        "base/partials/paragraph.html", brief, block=brief.sections[0].blocks[0], resolvers=plain
+        "base/partials/paragraph.html",
+        brief,
+        section=section,
+        block=section.blocks[0],
+        block_index=1,
+        resolvers=plain,
     )
-    assert base.strip() == "<p>One paragraph of text.</p>"
+    assert base.strip() == '<p id="only-1">One paragraph of text.</p>'
     assert templates.find("print.html") == BASE_TEMPLATES / "print.html"
 
 
