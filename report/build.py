@@ -111,20 +111,27 @@ def build(
     if workers is None and content_bytes(stale) > PARALLEL_BELOW_BYTES:
         workers = 1  # large documents: keep peak memory near WeasyPrint's own
     rendered = render_jobs(jobs, chosen, workers, progress, pdf_worker)
-    outputs = [
-        (out_dir / f"{job.source.stem}.{fmt}", data, seconds)
-        for job, results in zip(jobs, rendered, strict=True)
-        for fmt, (data, seconds) in results.items()
-    ]
-    write_all([(target, data) for target, data, _ in outputs])
+    job_targets: dict[Path, list[Path]] = {}
+    files: list[tuple[Path, bytes]] = []
+    written: list[Written] = []
+    for job, results in zip(jobs, rendered, strict=True):
+        targets = []
+        for fmt, (data, seconds) in results.items():
+            # The web edition is a folder (index.html first); the others are one file each.
+            pieces = data if isinstance(data, dict) else {f"{job.source.stem}.{fmt}": data}
+            paths = [out_dir / name for name in pieces]
+            files += list(zip(paths, pieces.values(), strict=True))
+            targets += paths
+            written.append(Written(paths[0], sum(map(len, pieces.values())), seconds))
+        job_targets[job.source] = targets
+    write_all(files)
     for job in jobs:
-        targets = [out_dir / f"{job.source.stem}.{fmt}" for fmt in chosen]
-        cache.record(out_dir, job.source, _inputs(job, options), targets)
-    written = [Written(target, len(data), seconds) for target, data, seconds in outputs]
+        cache.record(out_dir, job.source, _inputs(job, options), job_targets[job.source])
     return reused + written
 
 
-Rendered = dict[str, tuple[bytes, float]]  # format -> (file bytes, seconds)
+# format -> (file bytes, or files by path relative to the output folder; seconds)
+Rendered = dict[str, tuple[bytes | dict[str, bytes], float]]
 
 
 def render_jobs(
@@ -193,6 +200,10 @@ def render_job(
             _finish_epub(job, parts, pages),
             epub_seconds + time.perf_counter() - epub_started,
         )
+    if "html" in formats:
+        stage("writing the web edition")
+        web_started = time.perf_counter()
+        results["html"] = (_render_web(job, formats), time.perf_counter() - web_started)
     return {fmt: results[fmt] for fmt in formats}
 
 
@@ -370,6 +381,43 @@ def _page_map(
     return PageMap(**json.loads(stored)) if stored else None
 
 
+def _render_web(job: Job, formats: Sequence[str]) -> dict[str, bytes]:
+    """The web edition: <name>/index.html with its stylesheets, fonts and images."""
+    from report.fonts import subset_font
+
+    brief, templates, labels, stem = job.brief, job.templates, job.templates.labels, job.source.stem
+    footnotes: list[tuple[int, Markup]] = []
+    plain = Resolvers(link=lambda target: target, image=lambda src: job.images[src][0])
+
+    def noteref(note: str) -> str:
+        number = len(footnotes) + 1
+        footnotes.append((number, render_inline(brief.notes[note], plain)))
+        return f'<a role="doc-noteref" id="noteref-{number}" href="#note-{number}">{number}</a>'
+
+    stylesheets = _epub_stylesheets(job, "web")
+    downloads = [
+        (labels[f"download_{fmt}"], f"../{stem}.{fmt}") for fmt in FORMATS if fmt in formats
+    ]
+    html = templates.render(
+        "web.html",
+        brief,
+        stylesheets=list(stylesheets),
+        generator=GENERATOR,
+        resolvers=dataclasses.replace(plain, note=noteref),
+        footnotes=footnotes,
+        changes=job.changes,
+        href=lambda section_id: f"#{section_id}",
+        downloads=downloads,
+    )
+    files = {f"{stem}/index.html": html.encode("utf-8")}
+    files |= {f"{stem}/{name}": data for name, data in stylesheets.items()}
+    files |= {
+        f"{stem}/fonts/{path.name}": subset_font(path, set(html)) for path in _fonts(templates)
+    }
+    files |= {f"{stem}/{name}": path.read_bytes() for name, path in job.images.values()}
+    return files
+
+
 def _image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:
     """Map each image source in the text to its file name in the book and its file."""
     sources = dict.fromkeys(
@@ -401,10 +449,11 @@ def _stylesheet_layers(job: Job, medium: Medium) -> list[tuple[str, Path | str]]
     return layers
 
 
-def _epub_stylesheets(job: Job) -> dict[str, bytes]:
+def _epub_stylesheets(job: Job, medium: Medium = "epub") -> dict[str, bytes]:
+    """The stylesheet files of a reflowable output (EPUB or web): nothing loads from outside."""
     return {
         name: epub_stylesheet(layer) if isinstance(layer, Path) else layer.encode("utf-8")
-        for name, layer in _stylesheet_layers(job, "epub")
+        for name, layer in _stylesheet_layers(job, medium)
     }
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from report.errors import UsageError
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub")  # built by default
+EXTRA_FORMATS = ("html",)  # the web edition, on request (`-f html`) and in `report serve`
 
 
 def content_files(folder: Path) -> list[Path]:
@@ -20,11 +21,11 @@ def content_files(folder: Path) -> list[Path]:
 def check_formats(formats: Iterable[str]) -> list[str]:
     """Return the chosen formats without repeats, or raise UsageError naming an unknown one."""
     chosen = list(dict.fromkeys(formats))
-    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    unknown = [fmt for fmt in chosen if fmt not in (*FORMATS, *EXTRA_FORMATS)]
     if unknown or not chosen:
         raise UsageError(
             f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
-            f"choose from {', '.join(FORMATS)}"
+            f"choose from {', '.join((*FORMATS, *EXTRA_FORMATS))}"
         )
     return chosen
 

@@ -16,18 +16,20 @@ from report.model import Brief, TimelineEntry
 
 BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 THEMES = BASE_TEMPLATES.parent / "themes"
-Medium = Literal["print", "epub"]
+Medium = Literal["print", "epub", "web"]
 
 # Cascade order: fonts, shared components, then the medium's own layout. Both writers take their
 # list from stylesheets() so the PDF and the EPUB cannot drift apart.
 STYLESHEET_LAYERS: dict[Medium, tuple[str, ...]] = {
     "print": ("css/fonts.css", "css/brief.css", "css/print.css"),
     "epub": ("css/fonts.css", "css/brief.css", "css/epub.css"),
+    "web": ("css/fonts.css", "css/brief.css", "css/web.css"),
 }
 # Optional layers: a theme's stylesheet after the base, an edition's after everything else.
 THEME_STYLESHEETS: dict[Medium, tuple[str, ...]] = {
     "print": ("css/theme.css", "css/theme-print.css"),
     "epub": ("css/theme.css", "css/theme-epub.css"),
+    "web": ("css/theme.css", "css/theme-web.css"),
 }
 EDITION_STYLESHEET = "css/edition.css"
 
