@@ -140,6 +140,23 @@ def _parser() -> argparse.ArgumentParser:
         help="edition date (default: today)",
     )
     edition_cmd.set_defaults(run=_run_new_edition)
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="preview the web edition, rebuilt and reloaded on every change",
+        description="Build the web edition, PDF and EPUB, serve them on 127.0.0.1, and rebuild "
+        "whenever the content, templates or themes change; the page reloads itself.",
+    )
+    serve_cmd.add_argument("content", nargs="?", type=Path, metavar="CONTENT.yaml")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help="output folder (default: build/)",
+    )
+    serve_cmd.set_defaults(run=_run_serve)
     return parser
 
 
@@ -182,6 +199,24 @@ def _run_new_edition(args: argparse.Namespace) -> int:
     for path in new_edition(args.source, args.name, args.date or dt.date.today()):
         print(f"created {path}")
     print(f"build it with: report build {args.source.parent / (args.name + '.yaml')}")
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from report.serve import serve
+
+    if args.content is None:
+        found = content_files(DEFAULT_CONTENT)
+        if len(found) != 1:
+            names = ", ".join(str(path) for path in found) or "none"
+            raise UsageError(f"name the content file to preview (found: {names})")
+        args.content = found[0]
+    if not args.content.is_file():
+        raise UsageError(f"{args.content}: no such content file")
+    try:
+        serve(args.content, args.output, args.port, lambda line: print(line, flush=True))
+    except OSError as err:
+        raise UsageError(f"cannot serve on port {args.port}: {err.strerror}") from err
     return 0
 
 

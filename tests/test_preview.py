@@ -1,0 +1,132 @@
+"""The live preview and the web edition, in a real browser (Debian's Chromium via Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from report.build import build
+from tests.conftest import CONTENT, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`report serve` on a copy of the brief, in a folder of its own."""
+    (tmp_path / "content").mkdir()
+    source = tmp_path / "content" / "brief.yaml"
+    shutil.copy(CONTENT, source)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "report",
+            "serve",
+            str(source),
+            "--port",
+            str(port),
+            "-o",
+            str(tmp_path / "build"),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.2)
+    yield url, source
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_preview_shows_the_brief_and_follows_edits(
+    browser: Browser, server: tuple[str, Path]
+) -> None:
+    url, source = server
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(url)
+    expect(page).to_have_title("Belarus – NATO Cooperation")
+    toc = page.locator("nav.toc a")
+    expect(toc.first).to_have_text("At a glance")
+    assert toc.count() == 13
+    assert page.get_attribute("nav.toc a >> nth=2", "href") == "#history"
+    assert page.locator("a:has-text('PDF')").get_attribute("href") == "../brief.pdf"
+
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("title: History of relations", "title: A long history"), "utf-8")
+    expect(page.locator("#history-title")).to_have_text("A long history", timeout=60_000)
+
+    source.write_text(text.replace("title: Outlook", "title: [broken"), "utf-8")
+    errors = page.locator(".build-errors")
+    expect(errors).to_contain_text("brief.yaml:", timeout=60_000)
+    expect(errors).to_contain_text("flow sequence")
+
+    source.write_text(text, "utf-8")
+    expect(page.locator("#history-title")).to_have_text("History of relations", timeout=60_000)
+    assert all(request.startswith(url) for request in requests), requests
+
+
+def test_the_web_edition_has_no_accessibility_violations(browser: Browser, tmp_path: Path) -> None:
+    build([CONTENT], tmp_path, ["html"])
+    index = tmp_path / "belarus-nato" / "index.html"
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(index.as_uri())
+    assert all(request.startswith("file://") for request in requests), requests
+    assert page.locator("a.skip-link").get_attribute("href") == "#main"
+    assert page.locator("main#main").count() == 1 and page.locator("header").count() == 1
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    assert [(v["id"], v["help"], len(v["nodes"])) for v in result["violations"]] == []
+
+
+def test_the_web_edition_reflows_on_a_phone(browser: Browser, tmp_path: Path) -> None:
+    build([CONTENT], tmp_path, ["html"])
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto((tmp_path / "belarus-nato" / "index.html").as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360  # no sideways scrolling
