@@ -62,14 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "content file in content/.",
     )
     _add_content_argument(build_cmd)
-    build_cmd.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        metavar="DIR",
-        help="output folder (default: build/)",
-    )
+    _add_output_argument(build_cmd, "output folder (default: build/)")
     build_cmd.add_argument(
         "-f",
         "--formats",
@@ -109,14 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also preflight the built files for a store: EPUBCheck, DAISY Ace (when "
         "installed), no remote resources, fonts cover the text, cover, safe file names",
     )
-    check_cmd.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        metavar="DIR",
-        help="where the built files are (default: build/)",
-    )
+    _add_output_argument(check_cmd, "where the built files are (default: build/)")
     check_cmd.set_defaults(run=_run_check)
     schema_cmd = commands.add_parser(
         "schema",
@@ -148,16 +134,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve_cmd.add_argument("content", nargs="?", type=Path, metavar="CONTENT.yaml")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve_cmd.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        metavar="DIR",
-        help="output folder (default: build/)",
-    )
+    _add_output_argument(serve_cmd, "output folder (default: build/)")
     serve_cmd.set_defaults(run=_run_serve)
     return parser
+
+
+def _add_output_argument(command: argparse.ArgumentParser, help_text: str) -> None:
+    command.add_argument(
+        "-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR", help=help_text
+    )
 
 
 def _add_content_argument(command: argparse.ArgumentParser) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -107,3 +110,34 @@ def dump_yaml(data: object) -> str:
 def listing(folder: Path) -> list[str]:
     """Names in an output folder, leaving out the build cache (temporary files stay visible)."""
     return sorted(path.name for path in folder.iterdir() if path.name != ".report-cache")
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the project's sources (not its environment, outputs or tests) to `target`."""
+    ignore = shutil.ignore_patterns(
+        ".venv",
+        "build",
+        ".git",
+        "__pycache__",
+        ".pytest_cache",
+        ".hypothesis",
+        "tests",
+        "node_modules",
+        "*.egg-info",
+    )
+    shutil.copytree(ROOT, target, ignore=ignore)
+    return target
+
+
+def run_report(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would, in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "report", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

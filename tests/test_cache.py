@@ -12,17 +12,9 @@ from pathlib import Path
 import pytest
 
 from report.build import build
-from tests.conftest import CONTENT, FIXTURES, ROOT
+from tests.conftest import CONTENT, FIXTURES, copy_project, run_report
 
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "report", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+run = run_report
 
 
 @pytest.fixture
@@ -66,14 +58,7 @@ def test_any_change_builds_again(project: Path, change: str, tmp_path: Path) -> 
         args.append("--force")
     elif change == "template":
         # A copy of the project whose base template changes: the cache covers the templates.
-        copy = tmp_path / "copy"
-        shutil.copytree(
-            ROOT,
-            copy,
-            ignore=shutil.ignore_patterns(
-                ".venv", "build", ".git", "tests", ".hypothesis", ".pytest_cache"
-            ),
-        )
+        copy = copy_project(tmp_path / "copy")
         shutil.copytree(project / "content", copy / "content", dirs_exist_ok=True)
         env = {**os.environ, "PYTHONPATH": str(copy)}
         cmd = [sys.executable, "-m", "report", "build", "content/brief.yaml", "-f", "epub"]

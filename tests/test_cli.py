@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import FIXTURES, ROOT, listing
+from tests.conftest import FIXTURES, listing, run_report
 
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "report", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+run = run_report
 
 
 def test_build_one_format_reports_what_it_wrote(tmp_path: Path) -> None:

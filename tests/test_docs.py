@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import ROOT, pdf_pages
+from tests.conftest import ROOT, copy_project, pdf_pages
 
 WALKTHROUGH = ROOT / "docs" / "customizing.md"
 
@@ -20,14 +19,7 @@ def shell_blocks(markdown: str) -> list[str]:
 
 
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".venv", "build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "tests"
-        ),
-    )
+    project = copy_project(tmp_path / "project")
     # The copy's .venv/bin/report runs the copy's code, as `make build` would have set it up.
     bin_dir = project / ".venv" / "bin"
     bin_dir.mkdir(parents=True)

@@ -18,7 +18,7 @@ from report.content import load_brief
 from report.errors import ContentError, TemplateError
 from report.markup import Resolvers
 from report.templates import BASE_TEMPLATES, Templates
-from tests.conftest import CONTENT, FIXTURES, ROOT, epub_text, pdf_pages
+from tests.conftest import CONTENT, FIXTURES, ROOT, copy_project, epub_text, pdf_pages
 
 DEMO = FIXTURES / "edition-demo.yaml"
 NOTE = "Special edition for partner institutions."
@@ -227,14 +227,7 @@ def test_show_changes_needs_a_previous_edition(tmp_path: Path) -> None:
 
 
 def test_new_edition_then_build_on_a_copy_of_the_project(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".venv", "build", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "tests"
-        ),
-    )
+    project = copy_project(tmp_path / "project")
     env = {"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"}
 
     def report(*args: str) -> subprocess.CompletedProcess[str]:
