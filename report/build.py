@@ -160,10 +160,7 @@ def render_job(
     parts = epub_parts(job) if "epub" in formats else None
     epub_seconds = time.perf_counter() - started - results.get("pdf", (b"", 0.0))[1]
     if request and pdf_worker:
-        data, warnings, page_of = pdf_worker.result()
-        _log_warnings(job, warnings)
-        results["pdf"] = (data, time.perf_counter() - started)
-        stage(f"PDF rendered in {results['pdf'][1]:.1f} s")
+        page_of = pdf_worker.page_numbers()  # the worker goes on writing the PDF meanwhile
     if parts is not None:
         stage("writing EPUB")
         epub_started = time.perf_counter()
@@ -172,6 +169,11 @@ def render_job(
             finish_epub(job, parts, pages),
             epub_seconds + time.perf_counter() - epub_started,
         )
+    if request and pdf_worker:
+        data, warnings, _ = pdf_worker.result()
+        _log_warnings(job, warnings)
+        results["pdf"] = (data, time.perf_counter() - started)
+        stage(f"PDF rendered in {results['pdf'][1]:.1f} s")
     if "html" in formats:
         stage("writing the web edition")
         web_started = time.perf_counter()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import hashlib
 import io
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from report.assets import AssetRoots
+from report.engine import import_weasyprint
 from report.errors import AssetError
 
 # The PDF standards a build can claim; WeasyPrint writes the matching XMP identifiers.
@@ -37,10 +39,16 @@ class PdfRequest:
     generator: str
 
 
-def render_pdf(request: PdfRequest) -> tuple[bytes, list[str], dict[str, int]]:
+def render_pdf(
+    request: PdfRequest, on_pages: Callable[[dict[str, int]], None] | None = None
+) -> tuple[bytes, list[str], dict[str, int]]:
     """Render print HTML to PDF bytes; return them, WeasyPrint's warnings, and the page
-    number of every element id (for the EPUB's page-break markers)."""
-    import weasyprint  # imported here so EPUB-only builds never pay for it
+    number of every element id (for the EPUB's page-break markers).
+
+    `on_pages` gets the page numbers as soon as the layout is done, before the PDF is written
+    (about a quarter of the time), so the EPUB can be finished meanwhile.
+    """
+    weasyprint = import_weasyprint()  # imported here so EPUB-only builds never pay for it
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = _allow_list_fetcher(request.roots)
@@ -54,7 +62,7 @@ def render_pdf(request: PdfRequest) -> tuple[bytes, list[str], dict[str, int]]:
         relationship="Source",
         url_fetcher=fetcher,
     )
-    with _captured_warnings() as warnings, _source_date_epoch(request.epoch):
+    with _captured_warnings() as warnings, _source_date_epoch(request.epoch), _fewer_collections():
         try:
             html = weasyprint.HTML(
                 string=request.html, base_url=request.base.as_uri() + "/", url_fetcher=fetcher
@@ -67,6 +75,8 @@ def render_pdf(request: PdfRequest) -> tuple[bytes, list[str], dict[str, int]]:
             }
             document = html.render(**options)
             pages = page_of_ids(document)
+            if on_pages:
+                on_pages(pages)
             data = document.write_pdf(finisher=_declare_source_relationship, **options)
         except FatalURLFetchingError as err:
             cause = err.__cause__
@@ -166,6 +176,25 @@ def _captured_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while WeasyPrint works.
+
+    Layout makes millions of small objects that all live until the PDF is written, so Python's
+    frequent collections find almost nothing to free and rescan an ever larger heap. Freezing what
+    already exists and collecting the youngest objects every 50,000 allocations instead of 700
+    made a 207-page render 5 % faster, with a lower peak (measured in docs/performance.md).
+    """
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 @contextmanager

@@ -8,10 +8,11 @@ renders the PDF from the HTML it is sent. Only the standard library is imported 
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from report.pdf import PdfRequest
@@ -26,16 +27,22 @@ class PdfWorker:
         self._process = context.Process(target=_serve, args=(child,), daemon=True)
         self._process.start()
         child.close()
-        self._pending = 0
 
     def submit(self, request: PdfRequest) -> None:
         """Send one document; results come back in order from `result()`."""
         self._connection.send(request)
-        self._pending += 1
 
-    def result(self) -> tuple[bytes, list[str]]:
-        """Return the next PDF and WeasyPrint's warnings, or raise what the worker raised."""
-        self._pending -= 1
+    def page_numbers(self) -> dict[str, int]:
+        """Return the page of every element id of the next PDF, once its layout is done
+        (the PDF itself is still being written), or raise what the worker raised."""
+        return self._receive()
+
+    def result(self) -> tuple[bytes, list[str], dict[str, int]]:
+        """Return the next PDF, WeasyPrint's warnings and the page numbers, or raise what the
+        worker raised."""
+        return self._receive()
+
+    def _receive(self) -> Any:  # the page numbers, or the PDF with its warnings
         try:
             outcome, value = self._connection.recv()
         except EOFError as err:
@@ -54,9 +61,9 @@ class PdfWorker:
 
 
 def _serve(connection: Connection) -> None:
-    import weasyprint  # noqa: F401
+    from report.engine import import_weasyprint
 
-    import report.pdf  # noqa: F401 - the point: WeasyPrint loads while the parent works
+    import_weasyprint()  # the point: WeasyPrint loads while the parent works
     from report.pdf import render_pdf
 
     while True:
@@ -67,7 +74,8 @@ def _serve(connection: Connection) -> None:
         if request is None:
             break
         try:
-            connection.send(("ok", render_pdf(request)))
+            pages = functools.partial(_send_pages, connection)
+            connection.send(("ok", render_pdf(request, on_pages=pages)))
         except Exception as err:  # sent back and raised in the parent, where it is reported
             try:
                 connection.send(("error", err))
@@ -75,3 +83,7 @@ def _serve(connection: Connection) -> None:
                 connection.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
     connection.close()
     os._exit(0)  # skip interpreter teardown: nothing of the parent's is ours to clean up
+
+
+def _send_pages(connection: Connection, pages: dict[str, int]) -> None:
+    connection.send(("pages", pages))
