@@ -1,5 +1,5 @@
-"""Run the command line with ``python -m report``."""
+"""Run the command line with ``python -m report`` (through the build server when one runs)."""
 
-from report.cli import main
+from report.client import main
 
 raise SystemExit(main())

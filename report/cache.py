@@ -8,14 +8,16 @@ the standard library is imported here, so an up-to-date check costs a few millis
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from report.identity import code_digests
+
 CACHE_FOLDER = ".report-cache"
-PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_options(formats: Sequence[str], pdf_standard: str, version: str) -> dict[str, object]:
@@ -24,6 +26,17 @@ def cache_options(formats: Sequence[str], pdf_standard: str, version: str) -> di
 
 
 def _digest(path: Path) -> str | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return _digest_of_version(path, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_of_version(path: Path, _inode: int, _size: int, _mtime_ns: int) -> str | None:
+    """Hash a file once per version within a process: a build fingerprints its inputs up to
+    three times (up-to-date check, page-map cache, record), and the fonts weigh megabytes."""
     try:
         with path.open("rb") as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()
@@ -50,7 +63,7 @@ def fingerprint(
         "options": options,
         "files": {str(path): _digest(path) for path in sorted(set(files))},
         "folders": {str(folder): _tree(folder) for folder in sorted(set(folders))},
-        "code": _tree(PACKAGE),
+        "code": code_digests(),
     }
 
 

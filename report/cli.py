@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from report import __version__, cache
+from report import __version__, cache, client
 from report.errors import ContentError, ReportError, UsageError
 from report.sources import (
     FORMATS,
@@ -33,7 +33,11 @@ DEFAULT_OUTPUT = Path("build")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `report` command; return its exit status."""
+    """Run the `report` command in this process; return its exit status.
+
+    The installed `report` command is `report.client.main`, which hands build and check to the
+    build server when one runs, and calls this otherwise.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(format="report: warning: %(message)s", level=logging.WARNING)
@@ -88,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="render in N processes (default: one per core)",
     )
+    _add_no_server_argument(build_cmd)
     build_cmd.set_defaults(run=_run_build)
     check_cmd = commands.add_parser(
         "check",
@@ -103,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         "installed), no remote resources, fonts cover the text, cover, safe file names",
     )
     _add_output_argument(check_cmd, "where the built files are (default: build/)")
+    _add_no_server_argument(check_cmd)
     check_cmd.set_defaults(run=_run_check)
     schema_cmd = commands.add_parser(
         "schema",
@@ -136,7 +142,51 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     _add_output_argument(serve_cmd, "output folder (default: build/)")
     serve_cmd.set_defaults(run=_run_serve)
+    server_cmd = commands.add_parser(
+        "server",
+        help="start, stop or ask about the build server",
+        description="The build server keeps WeasyPrint and the other libraries loaded, so "
+        "`report build` and `report check` skip their start-up. It starts by itself after a "
+        "build run from a terminal and stops after 15 idle minutes.",
+    )
+    server_cmd.add_argument("action", choices=("start", "stop", "status"))
+    server_cmd.set_defaults(run=_run_server)
     return parser
+
+
+def _add_no_server_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        client.NO_SERVER_FLAG,
+        action="store_true",
+        help="run in this process, without the build server (also: REPORT_SERVER=off)",
+    )
+
+
+def _run_server(args: argparse.Namespace) -> int:
+    from report import server
+
+    path = client.socket_path()
+    status = server.control("status", path)
+    if args.action == "status":
+        if status is None:
+            print("no build server is running")
+            return 3
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status["started"]))
+        print(f"build server {status['pid']} at {path}")
+        print(f"running since {since}; {status['commands']} command(s) served")
+        return 0
+    if args.action == "stop":
+        if status is not None:
+            server.control("stop", path)
+        print("build server stopped" if status else "no build server was running")
+        return 0
+    if status is None:
+        server.start_in_background(path)
+        status = server.wait_until_ready(path)
+        if status is None:
+            raise ReportError("the build server did not start; build with --no-server")
+    print(f"build server {status['pid']} running at {path}")
+    return 0
 
 
 def _add_output_argument(command: argparse.ArgumentParser, help_text: str) -> None:

@@ -27,7 +27,7 @@ from report.model import (
     Section,
     TimelineEntry,
 )
-from report.templates import THEMES
+from report.templates import SAFE_LOADER, THEMES
 
 _MODELS = (Brief, Edition, Section, ListContent, TimelineEntry, KeyFigure, Correction, *BLOCK_TYPES)
 
@@ -35,18 +35,14 @@ MAX_BYTES = 2 * 1024 * 1024  # a brief is a few kilobytes; this bounds memory, n
 MAX_DEPTH = 32
 
 
-# libyaml's loader when PyYAML has it (20x faster on large files), else the pure-Python one.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _StrictLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
     """A safe loader whose dates are checked; aliases and depth are checked on events first."""
 
 
 def _check_events(text: str) -> None:
     """Refuse aliases (billion laughs) and deep nesting before any node is built."""
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
                 problem="aliases (*name) are not allowed in content files; repeat the value",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,34 @@ CONTENT = ROOT / "content" / "belarus-nato.yaml"
 SOURCE = ROOT / "content" / "sources" / "belarus-nato-cooperation.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+
+# Commands the tests run go through no build server unless a test starts one for itself
+# (`build_server`): a server left running by a developer must not stand in for the code under test.
+os.environ["REPORT_SERVER"] = "off"
+
+
+def server_socket(env: dict[str, str]) -> Path:
+    """Where the build server for this code listens, in the runtime folder of `env`."""
+    code = "from report.client import socket_path; print(socket_path())"
+    found = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return Path(found.stdout.strip())
+
+
+@pytest.fixture(scope="module")
+def build_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A running build server of its own; yields the environment that reaches it."""
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
+    report = [sys.executable, "-m", "report"]
+    started = subprocess.run(
+        [*report, "server", "start"], env=env, capture_output=True, text=True, check=True
+    )
+    assert "running at" in started.stdout
+    yield env
+    subprocess.run([*report, "server", "stop"], env=env, capture_output=True, check=True)
 
 
 @pytest.fixture(scope="session")

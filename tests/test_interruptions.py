@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import yaml
 
 from report.build import build
 from report.output import write_all
-from tests.conftest import CONTENT, ROOT, dump_yaml, listing
+from tests.conftest import CONTENT, ROOT, dump_yaml, listing, server_socket
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +33,36 @@ def long_brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def start_build(source: Path, out: Path) -> subprocess.Popen[str]:
+def start_build(
+    source: Path, out: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "report", "build", "--force", str(source), "-o", str(out)]
     return subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
+
+
+def wait_for_server_commands(env: dict[str, str]) -> None:
+    """Wait until the build server's forked commands have ended (the server itself stays)."""
+    socket_path = str(server_socket(env))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        processes = [
+            pid
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and socket_path in _command_line(pid)
+        ]
+        if len(processes) <= 1:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the build server's command did not end")
+
+
+def _command_line(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def assert_valid_outputs(out: Path, stem: str) -> None:
@@ -46,20 +72,31 @@ def assert_valid_outputs(out: Path, stem: str) -> None:
         assert book.testzip() is None
 
 
+@pytest.mark.parametrize("where", ["here", "server"], ids=["in-process", "build-server"])
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_an_interrupted_build_leaves_the_previous_outputs(
-    long_brief: Path, tmp_path: Path, how: signal.Signals
+    long_brief: Path,
+    tmp_path: Path,
+    how: signal.Signals,
+    where: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     out = tmp_path / "out"
     build([long_brief], out)
     before = {name: (out / name).read_bytes() for name in listing(out)}
-    process = start_build(long_brief, out)
+    written = {name: (out / name).stat().st_mtime_ns for name in before}
+    env = request.getfixturevalue("build_server") if where == "server" else None
+    process = start_build(long_brief, out, env)
     time.sleep(2.0)
     assert process.poll() is None, "the build ended before it could be interrupted"
     process.send_signal(how)
     process.wait(timeout=60)
+    if env:  # a client killed outright cannot wait for the command it handed over
+        wait_for_server_commands(env)
     after = {name: (out / name).read_bytes() for name in listing(out) if not name.startswith(".")}
     assert after == before
+    # Not even rewritten with the same bytes: the interrupted build wrote nothing.
+    assert {name: (out / name).stat().st_mtime_ns for name in before} == written
     if how == signal.SIGINT:
         assert process.returncode == 130
         assert "interrupted; previous outputs are untouched" in process.stderr.read()
