@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test lint bench clean system system-test
+.PHONY: build test lint bench clean system system-test system-bench
 
 build: system $(VENV)/.installed
 	$(BIN)/report build
@@ -17,7 +17,7 @@ test: system-test $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest
 
 # A benchmark, not a test: it prints and writes build/bench.md, and never fails on speed.
-bench: system-test $(VENV)/.installed-test
+bench: system-bench $(VENV)/.installed-test
 	$(BIN)/python bench/bench.py
 
 lint: $(VENV)/.installed-test
@@ -29,6 +29,9 @@ system:
 
 system-test:
 	scripts/system-packages test
+
+system-bench:
+	scripts/system-packages bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -3,11 +3,15 @@
 Run with `make bench`. Sizes: the brief (1x) and generated 10x and 50x versions of it. Each
 measurement is the median of several runs, tools alternating run by run (the machine is shared
 and noisy); peak memory is the largest proportional set size (PSS) of the whole process tree,
-sampled every 10 ms, so forked workers count once. Writes build/bench.md. Never fails on speed.
+sampled every 10 ms, so forked workers count once. `report` runs cold (no build server: a new
+Python process that imports everything) and warm (through a build server started for the
+benchmark; its process tree is counted in the memory). Writes build/bench.md. Never fails on
+speed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -15,14 +19,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pandoc_markdown import brief_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "bench"
 BIN = Path(sys.executable).parent
+REPORT = str(BIN / "report")
 CONTENT = ROOT / "content" / "belarus-nato.yaml"
 RUNS = {1: 5, 10: 3, 50: 2}
 
@@ -80,17 +86,30 @@ def tree_pss(pid: int) -> int:
     return total
 
 
-def measure(command: list[str]) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Command:
+    """A command line, the environment it runs in, and another process tree that works for it
+    (the build server's) whose memory counts too."""
+
+    argv: list[str]
+    env: dict[str, str]
+    helper_pid: int | None = None
+
+
+def measure(command: Command) -> tuple[float, float]:
     """Run a command; return wall seconds and peak tree PSS in MiB."""
     peak = 0
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=OUT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command.argv, cwd=OUT, env=command.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_pss(process.pid))
+            helper = tree_pss(command.helper_pid) if command.helper_pid else 0
+            peak = max(peak, tree_pss(process.pid) + helper)
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample)
@@ -100,19 +119,18 @@ def measure(command: list[str]) -> tuple[float, float]:
     done.set()
     sampler.join()
     if process.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{errors.decode()}")
+        raise SystemExit(f"{' '.join(command.argv)} failed:\n{errors.decode()}")
     return wall, peak / 1024
 
 
-def alternate(
-    commands: dict[str, list[str]], runs: int, before: Callable[[str], None] | None = None
-) -> dict[str, tuple[float, float]]:
+Results = dict[str, tuple[float, float]]
+
+
+def alternate(commands: dict[str, Command], runs: int) -> Results:
     """Run the commands in turn, `runs` rounds; return median wall time and median peak."""
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
-            if before:
-                before(name)
             samples[name].append(measure(command))
     return {
         name: (statistics.median(w for w, _ in values), statistics.median(m for _, m in values))
@@ -120,19 +138,42 @@ def alternate(
     }
 
 
-def main() -> None:
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
-    report = [str(BIN / "report")]
-    rows: list[str] = []
-    sizes: dict[int, dict[str, tuple[float, float]]] = {}
-    pages: dict[int, int] = {}
-    for factor, runs in RUNS.items():
-        source = scaled_content(factor)
-        html = write_print_html(source)
-        commands = {
-            # The same work as report's default PDF: PDF/UA-1, tagged, the content attached.
-            "weasyprint": [
+class Server:
+    """A build server of the benchmark's own, in a private runtime folder."""
+
+    def __init__(self) -> None:
+        runtime = OUT / "runtime"
+        runtime.mkdir(mode=0o700)
+        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
+        subprocess.run([REPORT, "server", "start"], env=self.env, check=True, capture_output=True)
+        status = subprocess.run(
+            [REPORT, "server", "status"], env=self.env, check=True, capture_output=True, text=True
+        )
+        self.pid = int(status.stdout.split()[2])
+
+    def stop(self) -> None:
+        subprocess.run([REPORT, "server", "stop"], env=self.env, check=True, capture_output=True)
+
+
+def commands_for(factor: int, source: Path, html: Path, server: Server) -> dict[str, Command]:
+    cold = {**os.environ, "REPORT_SERVER": "off"}
+    wp_pdf = str(OUT / f"wp-{factor}x.pdf")
+
+    def build(*options: str, out: str = "out", force: bool = True) -> list[str]:
+        return [
+            REPORT,
+            "build",
+            *(["--force"] if force else []),
+            *options,
+            str(source),
+            "-o",
+            str(OUT / out),
+        ]
+
+    commands = {
+        # The same work as report's default PDF: PDF/UA-1, tagged, the content attached.
+        "weasyprint": Command(
+            [
                 str(BIN / "weasyprint"),
                 "--pdf-variant",
                 "pdf/ua-1",
@@ -142,62 +183,82 @@ def main() -> None:
                 "--attachment-relationship",
                 "Source",
                 str(html),
-                str(OUT / f"wp-{factor}x.pdf"),
+                wp_pdf,
             ],
-            "report": [*report, "build", "--force", str(source), "-o", str(OUT / "out")],
+            cold,
+        ),
+        "report": Command(build(), cold),
+        "report warm": Command(build(), server.env, server.pid),
+    }
+    if shutil.which("pandoc"):
+        markdown = OUT / f"brief-{factor}x.md"
+        brief = yaml.safe_load(source.read_text(encoding="utf-8"))
+        markdown.write_text(brief_markdown(brief), encoding="utf-8")
+        pandoc = ["pandoc", str(markdown), "--standalone"]
+        commands |= {
+            "pandoc epub": Command([*pandoc, "-o", str(OUT / f"pandoc-{factor}x.epub")], cold),
+            "pandoc pdf": Command(
+                [*pandoc, f"--pdf-engine={BIN / 'weasyprint'}", "-o", str(OUT / "pandoc.pdf")],
+                cold,
+            ),
         }
-        if factor == 1:
-            commands["report -j1"] = [
-                *report,
-                "build",
-                "--force",
-                "-j",
-                "1",
-                str(source),
-                "-o",
-                str(OUT / "out"),
-            ]
-            commands["report epub"] = [
-                *report,
-                "build",
-                "--force",
-                "-f",
-                "epub",
-                str(source),
-                "-o",
-                str(OUT / "out-epub"),
-            ]
-            commands["report unchanged"] = [
-                *report,
-                "build",
-                str(source),
-                "-o",
-                str(OUT / "out-same"),
-            ]
-            subprocess.run(commands["report unchanged"], check=True, stdout=subprocess.DEVNULL)
-        sizes[factor] = alternate(commands, runs)
-        pages[factor] = _pages(OUT / f"wp-{factor}x.pdf")
-        print(f"{factor}x done: {pages[factor]} pages", file=sys.stderr)
+    if factor == 1:
+        commands |= {
+            "report -j1": Command(build("-j", "1"), cold),
+            "report epub": Command(build("-f", "epub", out="out-epub"), cold),
+            "report epub warm": Command(
+                build("-f", "epub", out="out-epub"), server.env, server.pid
+            ),
+            "report unchanged": Command(build(out="out-same", force=False), cold),
+            "report unchanged warm": Command(
+                build(out="out-same", force=False), server.env, server.pid
+            ),
+        }
+        subprocess.run(
+            build(out="out-same", force=False), env=cold, check=True, stdout=subprocess.DEVNULL
+        )
+    return commands
 
-    parallel = _parallel()
-    rows = _table(sizes, pages, parallel)
-    text = "\n".join(rows) + "\n"
+
+def main() -> None:
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    sizes: dict[int, Results] = {}
+    pages: dict[int, int] = {}
+    server = Server()
+    try:
+        for factor, runs in RUNS.items():
+            source = scaled_content(factor)
+            html = write_print_html(source)
+            sizes[factor] = alternate(commands_for(factor, source, html, server), runs)
+            pages[factor] = _pages(OUT / f"wp-{factor}x.pdf")
+            print(f"{factor}x done: {pages[factor]} pages", file=sys.stderr)
+        parallel = _parallel()
+    finally:
+        server.stop()
+    text = "\n".join(_table(sizes, pages, parallel)) + "\n"
     (ROOT / "build" / "bench.md").write_text(text, encoding="utf-8")
+    (ROOT / "build" / "bench.json").write_text(
+        json.dumps({"sizes": sizes, "pages": pages, "parallel": parallel}, indent=1)
+    )
     print(text)
 
 
-def _parallel() -> dict[str, tuple[float, float]]:
+def _parallel() -> Results:
     """Two 10x briefs: one process at a time (-j 1) against one per core."""
     sources = []
     for name in ("first", "second"):
         target = OUT / f"{name}.yaml"
         shutil.copy(OUT / "brief-10x.yaml", target)
         sources.append(str(target))
-    report = str(BIN / "report")
+    cold = {**os.environ, "REPORT_SERVER": "off"}
     return alternate(
         {
-            "-j 1": [report, "build", "--force", "-j", "1", *sources, "-o", str(OUT / "par")],
-            "-j 2": [report, "build", "--force", "-j", "2", *sources, "-o", str(OUT / "par")],
+            jobs: Command(
+                [REPORT, "build", "--force", "-j", jobs[-1], *sources, "-o", str(OUT / "par")],
+                cold,
+            )
+            for jobs in ("-j 1", "-j 2")
         },
         3,
     )
@@ -210,56 +271,77 @@ def _pages(pdf: Path) -> int:
         return len(document.pages)
 
 
-def _table(
-    sizes: dict[int, dict[str, tuple[float, float]]],
-    pages: dict[int, int],
-    parallel: dict[str, tuple[float, float]],
-) -> list[str]:
-    cores = os.cpu_count()
+def _table(sizes: dict[int, Results], pages: dict[int, int], parallel: Results) -> list[str]:
     rows = [
         "# Benchmark: report build against the WeasyPrint CLI on the same HTML",
         "",
         "Both make a tagged PDF/UA-1 with the content file attached; report also writes the EPUB.",
+        "Cold: a new process that imports everything (`REPORT_SERVER=off`). Warm: through the",
+        "build server, whose processes count in the memory column.",
         "",
         f"Medians of alternating runs ({', '.join(f'{k}x: {v}' for k, v in RUNS.items())}) on "
-        f"{cores} cores; memory is the peak PSS of the whole process tree. Generated by "
+        f"{os.cpu_count()} cores; memory is the peak PSS of the whole process tree. Generated by "
         "`make bench`.",
         "",
-        "| size | pages | WeasyPrint CLI | report build (PDF+EPUB) | ratio | "
-        "WeasyPrint peak | report peak | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| size | pages | WeasyPrint CLI | report cold | ratio | report warm | ratio | "
+        "WeasyPrint peak | report cold peak | ratio | report warm peak | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for factor, results in sizes.items():
         wp_time, wp_mem = results["weasyprint"]
-        rb_time, rb_mem = results["report"]
+        cold_time, cold_mem = results["report"]
+        warm_time, warm_mem = results["report warm"]
         rows.append(
-            f"| {factor}x | {pages[factor]} | {wp_time:.2f} s | {rb_time:.2f} s | "
-            f"{rb_time / wp_time:.2f} | {wp_mem:.0f} MiB | {rb_mem:.0f} MiB | "
-            f"{rb_mem / wp_mem:.2f} |"
+            f"| {factor}x | {pages[factor]} | {wp_time:.2f} s | {cold_time:.2f} s | "
+            f"{cold_time / wp_time:.2f} | {warm_time:.2f} s | {warm_time / wp_time:.2f} | "
+            f"{wp_mem:.0f} MiB | {cold_mem:.0f} MiB | {cold_mem / wp_mem:.2f} | "
+            f"{warm_mem:.0f} MiB | {warm_mem / wp_mem:.2f} |"
         )
     one = sizes[1]
-    full = one["report"][0]
+    cold, warm = one["report"][0], one["report warm"][0]
+
+    def row(label: str, name: str, full: float) -> str:
+        return f"| {label} | {one[name][0]:.2f} s | {one[name][0] / full:.2f} |"
+
     rows += [
         "",
-        "| 1x build | time | ratio to full build |",
+        "| 1x build | time | ratio to the full build (cold / warm alike) |",
         "|---|---|---|",
-        f"| full, PDF and EPUB in parallel (default) | {full:.2f} s | 1.00 |",
-        f"| full, one process (-j 1) | {one['report -j1'][0]:.2f} s | "
-        f"{one['report -j1'][0] / full:.2f} |",
-        f"| EPUB only | {one['report epub'][0]:.2f} s | {one['report epub'][0] / full:.2f} |",
-        f"| nothing changed | {one['report unchanged'][0]:.2f} s | "
-        f"{one['report unchanged'][0] / full:.2f} |",
+        row("full, cold: PDF and EPUB in parallel (default)", "report", cold),
+        row("full, cold, one process (-j 1)", "report -j1", cold),
+        row("EPUB only, cold", "report epub", cold),
+        row("nothing changed, cold", "report unchanged", cold),
+        row("full, warm", "report warm", warm),
+        row("EPUB only, warm", "report epub warm", warm),
+        row("nothing changed, warm", "report unchanged warm", warm),
         "",
-        "| two 10x briefs | time | ratio |",
+        "| two 10x briefs, cold | time | ratio |",
         "|---|---|---|",
         f"| -j 1 | {parallel['-j 1'][0]:.2f} s | 1.00 |",
         f"| -j 2 | {parallel['-j 2'][0]:.2f} s | {parallel['-j 2'][0] / parallel['-j 1'][0]:.2f} |",
         "",
-        "Growth with content (report build): "
+        "Growth with content (report build, cold): "
         + ", ".join(f"{f}x {sizes[f]['report'][0]:.1f} s / {pages[f]} pages" for f in sizes),
     ]
     if shutil.which("pandoc") is None:
         rows.append("\npandoc is not installed here, so it is not compared.")
+        return rows
+    rows += [
+        "",
+        "pandoc from equivalent Markdown (`bench/pandoc_markdown.py`; its own default styles,",
+        "no cover, no page-numbered contents, untagged PDF), against report cold on the same",
+        "content:",
+        "",
+        "| size | pandoc EPUB | report EPUB only, cold | pandoc PDF (WeasyPrint engine) | "
+        "report PDF + EPUB, cold |",
+        "|---|---|---|---|---|",
+    ]
+    for factor, results in sizes.items():
+        epub_only = results.get("report epub", (float("nan"), 0))[0]
+        rows.append(
+            f"| {factor}x | {results['pandoc epub'][0]:.2f} s | {epub_only:.2f} s | "
+            f"{results['pandoc pdf'][0]:.2f} s | {results['report'][0]:.2f} s |"
+        )
     return rows
 
 

@@ -126,6 +126,7 @@ def run_on_server(argv: Sequence[str], path: str | None = None) -> int | None:
             "cwd": os.getcwd(),
             "env": dict(os.environ),
             "encoding": sys.stdout.encoding,
+            "umask": _umask(),
         }
         send_message(connection, request, fds=[0, 1, 2])
         reader = connection.makefile("r", encoding="utf-8")
@@ -163,7 +164,14 @@ def send_message(connection: socket.socket, message: dict, fds: Sequence[int] = 
     data = json.dumps(message).encode()
     framed = len(data).to_bytes(8, "big") + data
     sent = socket.send_fds(connection, [framed], list(fds)) if fds else connection.send(framed)
-    connection.sendall(framed[sent:])
+    if sent < len(framed):  # never send nothing: the server may have answered and closed already
+        connection.sendall(framed[sent:])
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)  # reading it means setting it: put it back at once
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ class PdfWorker:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, self._connection), daemon=True)
         self._process.start()
         child.close()
 
@@ -60,7 +60,10 @@ class PdfWorker:
             self._process.kill()
 
 
-def _serve(connection: Connection) -> None:
+def _serve(connection: Connection, parent_end: Connection) -> None:
+    # The fork copied the parent's end of the pipe too: close it, or the worker would never see
+    # the parent go (a killed build would leave it waiting for ever).
+    parent_end.close()
     from report.engine import import_weasyprint
 
     import_weasyprint()  # the point: WeasyPrint loads while the parent works

@@ -73,6 +73,7 @@ def serve_forever(path: Path, idle: float = IDLE_SECONDS) -> None:
     lock = _exclusive_lock(path.with_suffix(".lock"))
     if lock is None:
         return  # another server for this code is starting or running
+    os.chdir("/")  # hold no folder of the user's (each command moves to its caller's)
     warm_up()
     with contextlib.suppress(FileNotFoundError):
         path.unlink()  # left by a server that was killed (we hold the lock: none is running)
@@ -152,6 +153,7 @@ def _run_command(connection: socket.socket, request: dict, fds: list[int]) -> in
     sys.stdout = _text_stream(1, encoding)
     sys.stderr = _text_stream(2, encoding, errors="backslashreplace")
     os.chdir(request["cwd"])
+    os.umask(request.get("umask", 0o022))  # new files get the caller's permissions
     os.environ.clear()
     os.environ.update(request["env"])
     _reply(connection, {"pid": os.getpid()})

@@ -45,10 +45,8 @@ def build_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     runtime.chmod(0o700)
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
     report = [sys.executable, "-m", "report"]
-    started = subprocess.run(
-        [*report, "server", "start"], env=env, capture_output=True, text=True, check=True
-    )
-    assert "running at" in started.stdout
+    started = subprocess.run([*report, "server", "start"], env=env, capture_output=True, text=True)
+    assert "running at" in started.stdout, started.stderr
     yield env
     subprocess.run([*report, "server", "stop"], env=env, capture_output=True, check=True)
 

@@ -18,8 +18,12 @@ from tests.conftest import CONTENT, ROOT, listing, server_socket
 REPORT = [sys.executable, "-m", "report"]
 
 
-def report(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*REPORT, *args], env=env, cwd=cwd, capture_output=True, text=True)
+def report(
+    *args: str, env: dict[str, str], cwd: Path = ROOT, umask: int = 0o022
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*REPORT, *args], env=env, cwd=cwd, capture_output=True, text=True, umask=umask
+    )
 
 
 def commands_served(env: dict[str, str]) -> int:
@@ -50,9 +54,13 @@ def test_the_server_works_in_the_callers_folder_and_environment(
 ) -> None:
     shutil.copytree(ROOT / "content", tmp_path / "content")
     env = {**build_server, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    result = report("build", "-f", "epub", env=env, cwd=tmp_path)  # content/ and build/ here
+    served_before = commands_served(build_server)
+    # content/ and build/ are found here; the folders made get this caller's permissions
+    result = report("build", "-f", "epub", env=env, cwd=tmp_path, umask=0o077)
     assert result.returncode == 0, result.stderr
+    assert commands_served(build_server) == served_before + 1
     assert listing(tmp_path / "build") == ["belarus-nato.epub"]
+    assert (tmp_path / "build").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "cache" / "report").is_dir()  # the caller's cache, not the server's
 
 
