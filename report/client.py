@@ -44,9 +44,9 @@ def main() -> int:
         try:
             path = socket_path()
             status = run_on_server(argv, path)
-        except PermissionError as err:  # an unsafe runtime folder: run here, and say why
+        except OSError as err:  # an unsafe or unwritable runtime folder: run here, say why
             print(f"report: not using a build server: {err}", file=sys.stderr)
-            status = None
+            path, status = None, None
         except ServerLost as err:
             print(f"report: error: {err}", file=sys.stderr)
             return 1
