@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from report import __version__, cache, client
 from report.errors import ReportError, UsageError
 from report.sources import (
+    DEFAULT_CONTENT,
     FORMATS,
     PARALLEL_BELOW_BYTES,
     check_formats,
@@ -25,8 +26,6 @@ from report.sources import (
 
 if TYPE_CHECKING:
     from report.pdf_worker import PdfWorker
-
-DEFAULT_CONTENT = Path("content")
 
 
 def server_command(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from report.errors import UsageError
 
+DEFAULT_CONTENT = Path("content")  # where `report build` looks when no file is named
 FORMATS = ("pdf", "epub")  # built by default
 EXTRA_FORMATS = ("html",)  # the web edition, on request (`-f html`) and in `report serve`
 

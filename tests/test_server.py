@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from report import client, identity
-from tests.conftest import CONTENT, ROOT, listing, server_socket
+from report.sources import PARALLEL_BELOW_BYTES
+from tests.conftest import CONTENT, ROOT, dump_yaml, listing, server_socket
 
 REPORT = [sys.executable, "-m", "report"]
 
@@ -62,6 +64,25 @@ def test_the_server_works_in_the_callers_folder_and_environment(
     assert listing(tmp_path / "build") == ["belarus-nato.epub"]
     assert (tmp_path / "build").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "cache" / "report").is_dir()  # the caller's cache, not the server's
+
+
+def test_large_content_builds_in_the_calling_process(
+    build_server: dict[str, str], tmp_path: Path
+) -> None:
+    brief = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+    brief["sections"] = [
+        {**section, "id": f"{section['id']}-{copy}"}
+        for copy in range(30)
+        for section in brief["sections"]
+    ]
+    large = tmp_path / "large.yaml"
+    large.write_text(dump_yaml(brief), encoding="utf-8")
+    assert large.stat().st_size > PARALLEL_BELOW_BYTES
+    served_before = commands_served(build_server)
+    result = report("build", "-f", "epub", str(large), "-o", str(tmp_path), env=build_server)
+    assert result.returncode == 0, result.stderr
+    assert commands_served(build_server) == served_before  # built here: memory as without it
+    assert listing(tmp_path) == ["large.epub", "large.yaml"]
 
 
 def test_content_errors_and_exit_codes_come_back_unchanged(
