@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(format="report: warning: %(message)s", level=logging.WARNING)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # here, so a reader that went away is handled below
+        return status
     except ContentError as err:
         # Compiler-style lines, one per problem, so editors and CI logs can jump to them.
         print("\n".join(err.problems), file=sys.stderr)
@@ -37,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("report: interrupted; previous outputs are untouched", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`report build | head -1`): stop quietly, as
+        # programs killed by SIGPIPE do, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 def _parser() -> argparse.ArgumentParser:

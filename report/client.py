@@ -105,6 +105,13 @@ def socket_path() -> str:
         # Installing or removing a package changes the folder: a server with stale imports
         # is never reused.
         "packages": os.stat(sysconfig.get_paths()["purelib"]).st_mtime_ns,
+        # Read once, when Python or a library starts: the locale (file name and font path
+        # encodings) and Python's own settings (PYTHONPATH, PYTHONWARNINGS, ...).
+        "settings": {
+            name: value
+            for name, value in os.environ.items()
+            if name.startswith(("PYTHON", "LC_")) or name == "LANG"
+        },
     }
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
     return os.path.join(private_folder(), f"build-{digest[:16]}.sock")
@@ -133,6 +140,8 @@ def private_folder() -> str:
 def run_on_server(argv: Sequence[str], path: str | None = None) -> int | None:
     """Run a command on the build server and return its exit status, or None when no server
     took it (nothing has run then: the caller runs it here)."""
+    if not all(_is_open(fd) for fd in (0, 1, 2)):
+        return None  # a closed standard stream cannot be handed over: run here
     try:
         connection = connect(path or socket_path())
     except OSError:
@@ -142,22 +151,29 @@ def run_on_server(argv: Sequence[str], path: str | None = None) -> int | None:
             "argv": list(argv),
             "cwd": os.getcwd(),
             "env": dict(os.environ),
-            "encoding": sys.stdout.encoding,
+            "streams": [_stream_encoding(sys.stdout), _stream_encoding(sys.stderr)],
             "umask": _umask(),
         }
-        send_message(connection, request, fds=[0, 1, 2])
-        reader = connection.makefile("r", encoding="utf-8")
-        started = reader.readline()
-        if not started:
+        try:
+            send_message(connection, request, fds=[0, 1, 2])
+            reader = connection.makefile("r", encoding="utf-8")
+            started = reader.readline()
+        except KeyboardInterrupt:
+            return 130  # Ctrl-C before the command started: nothing has run
+        except OSError:
             return None  # the server went away before starting anything
+        if not started:
+            return None
         pid = json.loads(started)["pid"]
-        with _signals_forwarded_to(pid):
+        with _signals_forwarded_to(pid) as forwarded:
             finished = reader.readline()
-        if not finished:
-            raise ServerLost(
-                "the build server's process ended unexpectedly; run again with --no-server"
-            )
-        return int(json.loads(finished)["exit"])
+        if finished:
+            return int(json.loads(finished)["exit"])
+        if forwarded:  # ended by the signal we passed on, as it would have ended here
+            return 128 + forwarded[-1]
+        raise ServerLost(
+            "the build server's process ended unexpectedly; run again with --no-server"
+        )
 
 
 def connect(path: str) -> socket.socket:
@@ -185,6 +201,22 @@ def send_message(connection: socket.socket, message: dict, fds: Sequence[int] = 
         connection.sendall(framed[sent:])
 
 
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _stream_encoding(stream: object) -> tuple[str, str]:
+    """The encoding and error handler of one of this process's text streams, to reuse there."""
+    return (
+        getattr(stream, "encoding", None) or "utf-8",
+        getattr(stream, "errors", None) or "strict",
+    )
+
+
 def _umask() -> int:
     mask = os.umask(0o077)  # reading it means setting it: put it back at once
     os.umask(mask)
@@ -192,17 +224,20 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def _signals_forwarded_to(pid: int) -> Iterator[None]:
-    """Pass Ctrl-C and termination to the command's process group, as a terminal would."""
+def _signals_forwarded_to(pid: int) -> Iterator[list[int]]:
+    """Pass Ctrl-C and termination to the command's process group, as a terminal would;
+    yield the list of signals passed on so far."""
+    forwarded: list[int] = []
 
     def forward(number: int, _frame: object) -> None:
+        forwarded.append(number)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, number)
 
     numbers = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
     previous = {number: signal.signal(number, forward) for number in numbers}
     try:
-        yield
+        yield forwarded
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -47,8 +47,8 @@ def server_command(args: argparse.Namespace) -> int:
         print("build server stopped" if status else "no build server was running")
         return 0
     if status is None:
-        server.start_in_background(path)
-        status = server.wait_until_ready(path)
+        process = server.start_in_background(path)
+        status = server.wait_until_ready(path, process)
         if status is None:
             raise ReportError("the build server did not start; build with --no-server")
     print(f"build server {status['pid']} running at {path}")

@@ -16,7 +16,11 @@ def code_digests() -> dict[str, str]:
     """SHA-256 of each of the tool's source files (not the bytecode Python writes beside them)."""
     digests = {}
     for name in sorted(os.listdir(PACKAGE)):
-        if name.endswith(".py"):
-            with open(os.path.join(PACKAGE, name), "rb") as stream:
-                digests[name] = hashlib.file_digest(stream, "sha256").hexdigest()
+        # Dot-files are editors' (an Emacs lock `.#build.py` is a link to nowhere), not code.
+        if name.endswith(".py") and not name.startswith("."):
+            try:
+                with open(os.path.join(PACKAGE, name), "rb") as stream:
+                    digests[name] = hashlib.file_digest(stream, "sha256").hexdigest()
+            except OSError:
+                digests[name] = "unreadable"
     return digests

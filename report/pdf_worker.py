@@ -11,6 +11,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import signal
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -27,10 +28,12 @@ class PdfWorker:
         self._process = context.Process(target=_serve, args=(child, self._connection), daemon=True)
         self._process.start()
         child.close()
+        self._busy = False
 
     def submit(self, request: PdfRequest) -> None:
         """Send one document; results come back in order from `result()`."""
         self._connection.send(request)
+        self._busy = True
 
     def page_numbers(self) -> dict[str, int]:
         """Return the page of every element id of the next PDF, once its layout is done
@@ -40,7 +43,9 @@ class PdfWorker:
     def result(self) -> tuple[bytes, list[str], dict[str, int]]:
         """Return the next PDF, WeasyPrint's warnings and the page numbers, or raise what the
         worker raised."""
-        return self._receive()
+        value = self._receive()
+        self._busy = False
+        return value
 
     def _receive(self) -> Any:  # the page numbers, or the PDF with its warnings
         try:
@@ -52,7 +57,10 @@ class PdfWorker:
         return value
 
     def close(self) -> None:
-        """Stop the worker (it is a daemon, so it also ends with this process)."""
+        """Stop the worker: at once if it is still rendering (the build was interrupted or
+        failed), else when it has read the request to stop."""
+        if self._busy:
+            self._process.kill()
         with contextlib.suppress(OSError):
             self._connection.send(None)
         self._process.join(timeout=5)
@@ -64,6 +72,8 @@ def _serve(connection: Connection, parent_end: Connection) -> None:
     # The fork copied the parent's end of the pipe too: close it, or the worker would never see
     # the parent go (a killed build would leave it waiting for ever).
     parent_end.close()
+    # Ctrl-C reaches the whole process group; the parent handles it and stops this worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from report.engine import import_weasyprint
 
     import_weasyprint()  # the point: WeasyPrint loads while the parent works
@@ -76,16 +86,24 @@ def _serve(connection: Connection, parent_end: Connection) -> None:
             break
         if request is None:
             break
+        pages = functools.partial(_send_pages, connection)
         try:
-            pages = functools.partial(_send_pages, connection)
-            connection.send(("ok", render_pdf(request, on_pages=pages)))
+            outcome = ("ok", render_pdf(request, on_pages=pages))
         except Exception as err:  # sent back and raised in the parent, where it is reported
-            try:
-                connection.send(("error", err))
-            except Exception:  # an error that cannot be pickled: send its text
-                connection.send(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+            outcome = ("error", err)
+        _send_or_exit(connection, outcome)
     connection.close()
     os._exit(0)  # skip interpreter teardown: nothing of the parent's is ours to clean up
+
+
+def _send_or_exit(connection: Connection, outcome: tuple[str, Any]) -> None:
+    try:
+        connection.send(outcome)
+    except OSError:
+        os._exit(0)  # the parent is gone: nobody is waiting for this PDF
+    except Exception:  # an error that cannot be pickled: send its text
+        kind, err = outcome
+        connection.send((kind, RuntimeError(f"{type(err).__name__}: {err}")))
 
 
 def _send_pages(connection: Connection, pages: dict[str, int]) -> None:

@@ -32,11 +32,13 @@ IDLE_SECONDS = 15 * 60
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # argv and environment; far more than any real one
 
 
-def start_in_background(path: str | None = None) -> None:
+def start_in_background(path: str | None = None) -> subprocess.Popen[bytes]:
     """Start a server in its own session, detached from this terminal (returns at once)."""
-    command = [sys.executable, "-m", "report.server", path or socket_path()]
-    subprocess.Popen(
+    # -P and cwd "/": import the installed tool, never a `report` folder where the caller stands.
+    command = [sys.executable, "-P", "-m", "report.server", path or socket_path()]
+    return subprocess.Popen(
         command,
+        cwd="/",
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -45,13 +47,18 @@ def start_in_background(path: str | None = None) -> None:
     )
 
 
-def wait_until_ready(path: str, seconds: float = 60) -> dict | None:
-    """Wait for a starting server to answer (it warms up first); return its status."""
+def wait_until_ready(
+    path: str, process: subprocess.Popen[bytes] | None = None, seconds: float = 60
+) -> dict | None:
+    """Wait for a starting server to answer (it warms up first); return its status, or None
+    if it does not answer in time or the process started for it failed."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status = control("status", path)
         if status is not None:
             return status
+        if process is not None and process.poll():
+            return None  # it failed (ending with 0 means another server is on its way)
         time.sleep(0.1)
     return None
 
@@ -69,7 +76,10 @@ def control(request: str, path: str | None = None) -> dict | None:
 
 
 def serve_forever(path: Path, idle: float = IDLE_SECONDS) -> None:
-    """Warm up, listen at `path`, and fork a process per command until idle for `idle` s."""
+    """Warm up, listen at `path`, and fork a process per command until no command came for
+    `idle` seconds or the tool's code or packages changed (a new server will be started)."""
+    if str(path) != socket_path():
+        return  # named for other code than this process imports: it must not serve
     lock = _exclusive_lock(path.with_suffix(".lock"))
     if lock is None:
         return  # another server for this code is starting or running
@@ -80,34 +90,60 @@ def serve_forever(path: Path, idle: float = IDLE_SECONDS) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen(16)
-    listener.settimeout(idle)
+    listener.settimeout(min(idle, 60))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished commands are reaped by the kernel
-    started, commands = time.time(), 0
+    state = {"pid": os.getpid(), "started": time.time(), "commands": 0}
+    last_command = time.monotonic()
     try:
         while True:
             try:
                 connection, _ = listener.accept()
             except TimeoutError:
-                break
-            with connection:
-                request, fds = _receive(connection)
-                if request.get("control") == "stop":
-                    _reply(connection, {"stopped": os.getpid()})
+                if time.monotonic() - last_command > idle or _stale(path):
                     break
-                if request.get("control") == "status":
-                    status = {"pid": os.getpid(), "started": started, "commands": commands}
-                    _reply(connection, status)
+                continue
+            with connection:
+                try:
+                    outcome = _handle(connection, listener, lock, state)
+                except Exception:  # one bad connection must not stop the server
                     continue
-                if "argv" in request and len(fds) == 3:
-                    commands += 1
-                    _fork_command(listener, connection, request, fds)
-                for fd in fds:
-                    os.close(fd)
+            if outcome == "stop":
+                break
+            if outcome == "command":
+                last_command = time.monotonic()
     finally:
         listener.close()
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         os.close(lock)
+
+
+def _handle(connection: socket.socket, listener: socket.socket, lock: int, state: dict) -> str:
+    """Answer a control message or fork the command; say which it was."""
+    request, fds = _receive(connection)
+    try:
+        if request.get("control") == "stop":
+            _reply(connection, {"stopped": os.getpid()})
+            return "stop"
+        if request.get("control") == "status":
+            _reply(connection, state)
+            return "status"
+        if "argv" in request and len(fds) == 3:
+            state["commands"] += 1
+            _fork_command(connection, request, fds, inherited=[listener.fileno(), lock])
+            return "command"
+        return "ignored"
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _stale(path: Path) -> bool:
+    """Whether the tool's code or packages changed since this server started."""
+    try:
+        return str(path) != socket_path()
+    except OSError:
+        return True
 
 
 def warm_up() -> None:
@@ -130,14 +166,20 @@ def warm_up() -> None:
 
 
 def _fork_command(
-    listener: socket.socket, connection: socket.socket, request: dict, fds: list[int]
+    connection: socket.socket, request: dict, fds: list[int], inherited: list[int]
 ) -> None:
     if os.fork() != 0:
         return
     status = 1
     try:
-        listener.close()
+        for fd in inherited:  # the listener and the server's lock are not the command's
+            os.close(fd)
+        # As in a process of its own: the server may have been started where Ctrl-C was
+        # ignored (`command &` in a script), and its children would inherit that.
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the command waits for its own workers
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(number, signal.SIG_DFL)
         os.setpgid(0, 0)  # Ctrl-C at the client reaches this process and its workers only
         status = _run_command(connection, request, fds)
     finally:
@@ -149,9 +191,9 @@ def _run_command(connection: socket.socket, request: dict, fds: list[int]) -> in
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
-    encoding = request.get("encoding") or "utf-8"
-    sys.stdout = _text_stream(1, encoding)
-    sys.stderr = _text_stream(2, encoding, errors="backslashreplace")
+    (out_encoding, out_errors), (err_encoding, err_errors) = request["streams"]
+    sys.stdout = _text_stream(1, out_encoding, out_errors, line_buffering=os.isatty(1))
+    sys.stderr = _text_stream(2, err_encoding, err_errors, line_buffering=True)
     os.chdir(request["cwd"])
     os.umask(request.get("umask", 0o022))  # new files get the caller's permissions
     os.environ.clear()
@@ -172,17 +214,18 @@ def _run_command(connection: socket.socket, request: dict, fds: list[int]) -> in
         traceback.print_exc()
         status = 1
     finished.set()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away
+            stream.flush()
     _reply(connection, {"exit": status})
     return 0
 
 
-def _text_stream(fd: int, encoding: str, errors: str = "strict") -> io.TextIOWrapper:
+def _text_stream(fd: int, encoding: str, errors: str, line_buffering: bool) -> io.TextIOWrapper:
+    """A text stream like the one Python gives the caller (standard error is always
+    line-buffered, standard output only on a terminal)."""
     binary = open(fd, "wb", closefd=False)  # noqa: SIM115 - lives as long as the process
-    return io.TextIOWrapper(
-        binary, encoding=encoding, errors=errors, line_buffering=os.isatty(fd), write_through=True
-    )
+    return io.TextIOWrapper(binary, encoding=encoding, errors=errors, line_buffering=line_buffering)
 
 
 def _interrupt_when_client_leaves(connection: socket.socket, finished: threading.Event) -> None:
@@ -196,7 +239,7 @@ def _interrupt_when_client_leaves(connection: socket.socket, finished: threading
 
 def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
     """Read one message (length first) and the file descriptors sent with it."""
-    connection.settimeout(5)
+    connection.settimeout(2)  # a real client sends at once; no one may hold the server up
     data, fds, _, _ = socket.recv_fds(connection, 65536, 3)
     try:
         if len(data) < 8:

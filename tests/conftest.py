@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -40,12 +41,26 @@ def server_socket(env: dict[str, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def build_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A running build server of its own; yields the environment that reaches it."""
+    """A running build server of its own; yields the environment that reaches it.
+
+    It is started the hard way: with Ctrl-C ignored (as `report server start &` in a script
+    does), from a folder holding a broken `report` package that must not be imported.
+    """
     runtime = tmp_path_factory.mktemp("runtime")
     runtime.chmod(0o700)
+    decoy = tmp_path_factory.mktemp("decoy")
+    (decoy / "report").mkdir()
+    (decoy / "report" / "__init__.py").write_text("raise ImportError('the decoy was imported')")
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
     report = [sys.executable, "-m", "report"]
-    started = subprocess.run([*report, "server", "start"], env=env, capture_output=True, text=True)
+    started = subprocess.run(
+        [str(Path(sys.executable).parent / "report"), "server", "start"],
+        env=env,
+        cwd=decoy,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
     assert "running at" in started.stdout, started.stderr
     yield env
     subprocess.run([*report, "server", "stop"], env=env, capture_output=True, check=True)
@@ -133,6 +148,18 @@ class _NoAliasDumper(yaml.SafeDumper):
 def dump_yaml(data: object) -> str:
     """Write YAML without anchors and aliases, which content files refuse."""
     return yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)
+
+
+def repeated_brief(path: Path, copies: int) -> Path:
+    """Write the brief with its sections repeated `copies` times (unique ids) to `path`."""
+    brief = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+    brief["sections"] = [
+        {**section, "id": f"{section['id']}-{copy}"}
+        for copy in range(copies)
+        for section in brief["sections"]
+    ]
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    return path
 
 
 def listing(folder: Path) -> list[str]:

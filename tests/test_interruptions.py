@@ -12,25 +12,16 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-import yaml
 
 from report.build import build
 from report.output import write_all
-from tests.conftest import CONTENT, ROOT, dump_yaml, listing, server_socket
+from tests.conftest import ROOT, listing, repeated_brief, server_socket
 
 
 @pytest.fixture(scope="module")
 def long_brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The brief with its sections repeated ten times: a build that takes several seconds."""
-    brief = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
-    brief["sections"] = [
-        {**section, "id": f"{section['id']}-{copy}"}
-        for copy in range(10)
-        for section in brief["sections"]
-    ]
-    path = tmp_path_factory.mktemp("long") / "long.yaml"
-    path.write_text(dump_yaml(brief), encoding="utf-8")
-    return path
+    return repeated_brief(tmp_path_factory.mktemp("long") / "long.yaml", 10)
 
 
 def start_build(
@@ -71,7 +62,9 @@ def assert_valid_outputs(out: Path, stem: str) -> None:
 
 
 @pytest.mark.parametrize("where", ["here", "server"], ids=["in-process", "build-server"])
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
+@pytest.mark.parametrize(
+    "how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["ctrl-c", "term", "kill"]
+)
 def test_an_interrupted_build_leaves_the_previous_outputs(
     long_brief: Path,
     tmp_path: Path,
@@ -97,10 +90,14 @@ def test_an_interrupted_build_leaves_the_previous_outputs(
     assert after == before
     # Not even rewritten with the same bytes: the interrupted build wrote nothing.
     assert {name: (out / name).stat().st_mtime_ns for name in before} == written
+    errors = process.stderr.read()
+    assert "Traceback" not in errors
     if how == signal.SIGINT:
         assert process.returncode == 130
-        assert "interrupted; previous outputs are untouched" in process.stderr.read()
+        assert "interrupted; previous outputs are untouched" in errors
         assert listing(out) == sorted(before)
+    if how == signal.SIGTERM:  # ended by the signal (through the server: 128 + its number)
+        assert process.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
     build([long_brief], out)  # the next build cleans what a killed one left behind
     assert listing(out) == sorted(before)
 

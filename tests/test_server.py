@@ -5,17 +5,18 @@ from __future__ import annotations
 import os
 import pty
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from report import client, identity
 from report.sources import PARALLEL_BELOW_BYTES
-from tests.conftest import CONTENT, ROOT, dump_yaml, listing, server_socket
+from tests.conftest import CONTENT, ROOT, listing, repeated_brief, server_socket
 
 REPORT = [sys.executable, "-m", "report"]
 
@@ -69,14 +70,7 @@ def test_the_server_works_in_the_callers_folder_and_environment(
 def test_large_content_builds_in_the_calling_process(
     build_server: dict[str, str], tmp_path: Path
 ) -> None:
-    brief = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
-    brief["sections"] = [
-        {**section, "id": f"{section['id']}-{copy}"}
-        for copy in range(30)
-        for section in brief["sections"]
-    ]
-    large = tmp_path / "large.yaml"
-    large.write_text(dump_yaml(brief), encoding="utf-8")
+    large = repeated_brief(tmp_path / "large.yaml", 30)
     assert large.stat().st_size > PARALLEL_BELOW_BYTES
     served_before = commands_served(build_server)
     result = report("build", "-f", "epub", str(large), "-o", str(tmp_path), env=build_server)
@@ -179,3 +173,63 @@ def test_a_build_at_a_terminal_starts_a_server_for_the_next(tmp_path: Path) -> N
     finally:
         report("server", "stop", env=env)
     assert report("server", "status", env=env).returncode == 3
+
+
+def test_a_silent_connection_neither_stops_nor_holds_up_the_server(
+    build_server: dict[str, str], tmp_path: Path
+) -> None:
+    silent = socket.socket(socket.AF_UNIX)
+    silent.connect(str(server_socket(build_server)))  # and sends nothing
+    try:
+        time.sleep(3)  # longer than the server waits for a request
+        result = report("build", "-f", "epub", str(CONTENT), "-o", str(tmp_path), env=build_server)
+        assert result.returncode == 0, result.stderr
+        assert commands_served(build_server) >= 1
+    finally:
+        silent.close()
+
+
+def test_a_reader_that_goes_away_ends_the_build_quietly(
+    build_server: dict[str, str], tmp_path: Path
+) -> None:
+    for env in (build_server, {**build_server, "REPORT_SERVER": "off"}):
+        command = [*REPORT, "build", "--force", "-f", "epub", str(CONTENT), "-o", str(tmp_path)]
+        reader, writer = os.pipe()
+        os.close(reader)  # like `report build | head -0`
+        process = subprocess.run(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=writer,
+            capture_output=False,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.close(writer)
+        assert process.returncode == 128 + signal.SIGPIPE
+        assert process.stderr == ""
+        assert listing(tmp_path) == ["belarus-nato.epub"]  # written before the output
+
+
+def test_stopping_the_server_mid_build_lets_a_new_one_start(
+    build_server: dict[str, str], tmp_path: Path
+) -> None:
+    longer = repeated_brief(tmp_path / "longer.yaml", 5)
+    command = [*REPORT, "build", str(longer), "-o", str(tmp_path / "out")]
+    building = subprocess.Popen(
+        command,
+        env=build_server,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1.0)
+        assert report("server", "stop", env=build_server).returncode == 0
+        started = report("server", "start", env=build_server)  # the build still runs
+        assert started.returncode == 0 and "running at" in started.stdout, started.stderr
+    finally:
+        _, errors = building.communicate(timeout=120)
+    assert building.returncode == 0, errors
+    assert listing(tmp_path / "out") == ["longer.epub", "longer.pdf"]
