@@ -170,7 +170,7 @@ def render_job(
             epub_seconds + time.perf_counter() - epub_started,
         )
     if request and pdf_worker:
-        data, warnings, _ = pdf_worker.result()
+        data, warnings = pdf_worker.result()
         _log_warnings(job, warnings)
         results["pdf"] = (data, time.perf_counter() - started)
         stage(f"PDF rendered in {results['pdf'][1]:.1f} s")

@@ -40,9 +40,9 @@ class PdfWorker:
         (the PDF itself is still being written), or raise what the worker raised."""
         return self._receive()
 
-    def result(self) -> tuple[bytes, list[str], dict[str, int]]:
-        """Return the next PDF, WeasyPrint's warnings and the page numbers, or raise what the
-        worker raised."""
+    def result(self) -> tuple[bytes, list[str]]:
+        """Return the next PDF and WeasyPrint's warnings (its page numbers came first, from
+        `page_numbers()`), or raise what the worker raised."""
         value = self._receive()
         self._busy = False
         return value
@@ -88,7 +88,8 @@ def _serve(connection: Connection, parent_end: Connection) -> None:
             break
         pages = functools.partial(_send_pages, connection)
         try:
-            outcome = ("ok", render_pdf(request, on_pages=pages))
+            data, warnings, _ = render_pdf(request, on_pages=pages)  # pages: sent already
+            outcome = ("ok", (data, warnings))
         except Exception as err:  # sent back and raised in the parent, where it is reported
             outcome = ("error", err)
         _send_or_exit(connection, outcome)

@@ -52,7 +52,6 @@ def build_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     (decoy / "report").mkdir()
     (decoy / "report" / "__init__.py").write_text("raise ImportError('the decoy was imported')")
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
-    report = [sys.executable, "-m", "report"]
     started = subprocess.run(
         [str(Path(sys.executable).parent / "report"), "server", "start"],
         env=env,
@@ -63,7 +62,7 @@ def build_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     )
     assert "running at" in started.stdout, started.stderr
     yield env
-    subprocess.run([*report, "server", "stop"], env=env, capture_output=True, check=True)
+    assert run_report("server", "stop", env=env).returncode == 0
 
 
 @pytest.fixture(scope="session")
@@ -185,7 +184,11 @@ def copy_project(target: Path) -> Path:
 
 
 def run_report(
-    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+    *args: str,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    umask: int = -1,  # -1: the test process's own
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     """Run the command line as a user would, in a process of its own."""
     return subprocess.run(
@@ -194,5 +197,6 @@ def run_report(
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
+        umask=umask,
     )

@@ -115,14 +115,7 @@ def test_progress_shows_stages_on_a_terminal_only(project: Path) -> None:
 def test_derived_data_is_kept_in_the_user_cache(project: Path, tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     for _ in range(2):
-        result = subprocess.run(
-            [sys.executable, "-m", "report", "build", "--force", "-f", "epub"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = run("build", "--force", "-f", "epub", cwd=project, env=env)
         assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "xdg" / "report" / "assets").iterdir())) == 1  # one cover
     assert list((tmp_path / "xdg" / "report" / "templates").iterdir())  # compiled templates

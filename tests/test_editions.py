@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from report.content import load_brief
 from report.errors import ContentError, TemplateError
 from report.markup import Resolvers
 from report.templates import BASE_TEMPLATES, Templates
-from tests.conftest import CONTENT, FIXTURES, ROOT, copy_project, epub_text, pdf_pages
+from tests.conftest import CONTENT, FIXTURES, copy_project, epub_text, pdf_pages, run_report
 
 DEMO = FIXTURES / "edition-demo.yaml"
 NOTE = "Special edition for partner institutions."
@@ -123,12 +122,7 @@ def test_an_override_extending_its_own_name_is_a_clear_error(tmp_path: Path) -> 
     (tmp_path / "loop" / "print.html").write_text('{% extends "print.html" %}')
     with pytest.raises(TemplateError, match=r'extends or includes itself.*"base/print.html"'):
         build([source], tmp_path / "out", formats=["pdf"])
-    result = subprocess.run(
-        [sys.executable, "-m", "report", "build", str(source), "-o", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    result = run_report("build", str(source), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     assert "RecursionError" not in result.stderr and "Traceback" not in result.stderr
 
@@ -231,14 +225,7 @@ def test_new_edition_then_build_on_a_copy_of_the_project(tmp_path: Path) -> None
     env = {"PYTHONPATH": str(project), "PATH": "/usr/bin:/bin"}
 
     def report(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "report", *args],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run_report(*args, cwd=project, env=env)
 
     made = report(
         "new-edition", "content/belarus-nato.yaml", "belarus-nato-2027", "--date", "2027-06-01"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
-from tests.conftest import CONTENT, ROOT, XHTML, canonical, pdf_pages
+from tests.conftest import CONTENT, XHTML, canonical, pdf_pages, run_report
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -58,23 +56,8 @@ def test_an_epub_only_build_uses_the_page_numbers_of_the_last_pdf(tmp_path: Path
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
 
     def report(*args: str) -> None:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "report",
-                "build",
-                "--force",
-                *args,
-                str(CONTENT),
-                "-o",
-                str(tmp_path / "out"),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
+        result = run_report(
+            "build", "--force", *args, str(CONTENT), "-o", str(tmp_path / "out"), env=env
         )
         assert result.returncode == 0, result.stderr
 

@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from report import preflight
-from tests.conftest import ROOT
+from tests.conftest import run_report
 
 
 def test_good_outputs_pass_every_check(built: dict[str, Path]) -> None:
     out = built["pdf"].parent
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "report",
-            "check",
-            "--outputs",
-            "-o",
-            str(out),
-            "content/belarus-nato.yaml",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_report(
+        "check", "--outputs", "-o", str(out), "content/belarus-nato.yaml", timeout=600
     )
     assert result.returncode == 0, result.stdout + result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("belarus-nato.")]
@@ -107,21 +92,8 @@ def test_the_table_names_file_check_and_result() -> None:
 
 def test_an_unbuilt_brief_fails_the_command(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path, ignore_errors=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "report",
-            "check",
-            "--outputs",
-            "-o",
-            str(tmp_path),
-            "content/belarus-nato.yaml",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = run_report(
+        "check", "--outputs", "-o", str(tmp_path), "content/belarus-nato.yaml", timeout=600
     )
     assert result.returncode == 1
     assert "not built yet" in result.stdout and "check(s) failed" in result.stderr

@@ -16,17 +16,12 @@ import pytest
 
 from report import client, identity
 from report.sources import PARALLEL_BELOW_BYTES
-from tests.conftest import CONTENT, ROOT, listing, repeated_brief, server_socket
+from tests.conftest import CONTENT, ROOT, listing, repeated_brief, run_report, server_socket
 
 REPORT = [sys.executable, "-m", "report"]
 
 
-def report(
-    *args: str, env: dict[str, str], cwd: Path = ROOT, umask: int = 0o022
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*REPORT, *args], env=env, cwd=cwd, capture_output=True, text=True, umask=umask
-    )
+report = run_report
 
 
 def commands_served(env: dict[str, str]) -> int:
