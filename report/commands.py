@@ -112,7 +112,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def schema_command(args: argparse.Namespace) -> int:
-    from report.model import schema_json
+    from report.validation import schema_json
 
     sys.stdout.write(schema_json())
     return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import types
 import typing
 from collections.abc import Iterator
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic_core import ValidationError
 
 from report.assets import AssetRoots
 from report.errors import AssetError, ContentError
@@ -28,6 +30,7 @@ from report.model import (
     TimelineEntry,
 )
 from report.templates import SAFE_LOADER, THEMES
+from report.validation import validate_brief
 
 _MODELS = (Brief, Edition, Section, ListContent, TimelineEntry, KeyFigure, Correction, *BLOCK_TYPES)
 
@@ -161,7 +164,7 @@ def load_brief(path: Path | str) -> Brief:
             ]
         )
     try:
-        brief = Brief.model_validate(data)
+        brief = validate_brief(data)
     except ValidationError as err:
         problems = [_describe(path, node, error) for error in _without_echoes(err.errors())]
         raise ContentError(sorted(set(problems), key=_position_key)) from err
@@ -277,7 +280,7 @@ def _without_echoes(errors: list[Any]) -> list[Any]:
     misspelled = {
         (error["loc"][:-1], close)
         for error in errors
-        if error["type"] == "extra_forbidden"
+        if error["type"] in UNKNOWN_KEY
         for close in difflib.get_close_matches(str(error["loc"][-1]), _all_field_names(), n=3)
     }
     return [
@@ -288,7 +291,14 @@ def _without_echoes(errors: list[Any]) -> list[Any]:
 
 
 def _all_field_names() -> list[str]:
-    return sorted({name for model in _MODELS for name in model.model_fields})
+    return sorted({name for model in _MODELS for name in field_types(model)})
+
+
+@functools.cache
+def field_types(model: type) -> dict[str, Any]:
+    """The annotation of each field of a model class, constraints included."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    return {field.name: hints[field.name] for field in dataclasses.fields(model)}
 
 
 def _position_key(problem: str) -> tuple[int, int, str]:
@@ -299,6 +309,10 @@ def _position_key(problem: str) -> tuple[int, int, str]:
         return 0, 0, problem
 
 
+# How pydantic-core says a mapping has a key its model does not know.
+UNKNOWN_KEY = frozenset({"unexpected_keyword_argument", "extra_forbidden"})
+
+
 def _describe(path: Path, root: yaml.Node, error: Any) -> str:
     """Turn one pydantic error into `path:line:col: message` pointing at the offending node."""
     loc = error["loc"]
@@ -307,9 +321,9 @@ def _describe(path: Path, root: yaml.Node, error: Any) -> str:
     node, key_node, model, shown = _locate(root, loc)
     field = ".".join(shown).replace(".[", "[") or "document"
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in UNKNOWN_KEY:
         bad = str(error["loc"][-1])
-        known = sorted(model.model_fields) if model else []
+        known = sorted(field_types(model)) if model else []
         close = difflib.get_close_matches(bad, known, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
         return (
@@ -354,7 +368,7 @@ def _parent(field: str) -> str:
     return field.rpartition(".")[0] or "the document"
 
 
-Located = tuple[yaml.Node, yaml.Node | None, type[BaseModel] | None, list[str]]
+Located = tuple[yaml.Node, yaml.Node | None, type | None, list[str]]
 
 
 def _locate(root: yaml.Node, loc: tuple[Any, ...]) -> Located:
@@ -367,7 +381,7 @@ def _locate(root: yaml.Node, loc: tuple[Any, ...]) -> Located:
     key_node: yaml.Node | None = None
     annotation: Any = Brief
     shown: list[str] = []
-    owner: type[BaseModel] | None = None
+    owner: type | None = None
     for part in loc:
         annotation = _unwrap(annotation)
         if _is_block_union(annotation) and isinstance(part, str):
@@ -378,8 +392,7 @@ def _locate(root: yaml.Node, loc: tuple[Any, ...]) -> Located:
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             pair = next(((k, v) for k, v in node.value if str(k.value) == part), None)
             owner = model
-            fields = model.model_fields if model else {}
-            annotation = fields[part].annotation if part in fields else None
+            annotation = field_types(model).get(part) if model else None
             if pair is None:
                 return node, key_node, model, shown
             key_node, node = pair
@@ -410,7 +423,7 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return isinstance(annotation, type) and dataclasses.is_dataclass(annotation)
 
 
 def _is_block_union(annotation: Any) -> bool:
@@ -420,5 +433,5 @@ def _is_block_union(annotation: Any) -> bool:
     return bool(members) and all(member in BLOCK_TYPES for member in members)
 
 
-def _block_type(kind: str) -> type[BaseModel] | None:
+def _block_type(kind: str) -> type | None:
     return next((block for block in BLOCK_TYPES if block.kind == kind), None)

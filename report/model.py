@@ -1,23 +1,17 @@
-"""The typed model of a brief: what a content file may hold, with no I/O."""
+"""The typed model of a brief: what a content file may hold, with no I/O.
+
+The classes are plain frozen dataclasses, so loading them costs next to nothing. Their rules
+(`Check`, `BlockKind`) are read by pydantic when report/validation.py builds the validator, which
+it then keeps in the user cache: pydantic itself is imported only when this file changes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, Union
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    field_validator,
-)
-from pydantic_core import PydanticCustomError
 
 # Text fields are strict: YAML 1.1 turns `NO` into False and `012345` into 5349, and a brief must
 # never print those silently. Quoting the value in YAML is the fix the error message suggests.
@@ -25,6 +19,26 @@ from pydantic_core import PydanticCustomError
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Names the templates use for their own pages and anchors, and EbookLib for its items.
 RESERVED_IDS = frozenset({"cover", "summary", "contents", "toc", "changes", "about", "nav", "ncx"})
+
+
+@dataclass(frozen=True)
+class Check:
+    """The rules of a value: pydantic turns them into its own when it builds the validator."""
+
+    pattern: str | None = None
+    min_length: int | None = None
+    ge: int | None = None
+    le: int | None = None
+    after: Callable[[Any], Any] | None = None  # raises ValueError with the message to show
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import AfterValidator, Field
+
+        limits = {"pattern": self.pattern, "min_length": self.min_length}
+        limits |= {"ge": self.ge, "le": self.le}
+        rules: list[Any] = [Field(**{k: v for k, v in limits.items() if v is not None})]
+        rules += [AfterValidator(self.after)] if self.after else []
+        return handler.generate_schema(Annotated[(source, *rules)])
 
 
 def _xml_text(value: str) -> str:
@@ -41,29 +55,37 @@ def _free_id(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Field(strict=True, min_length=1), AfterValidator(_xml_text)]
-Identifier = Annotated[
-    str, Field(strict=True, pattern=r"^[a-z][a-z0-9-]*$"), AfterValidator(_free_id)
-]
+Text = Annotated[str, Check(min_length=1, after=_xml_text)]
+Identifier = Annotated[str, Check(pattern=r"^[a-z][a-z0-9-]*$", after=_free_id)]
 
 
-class Model(BaseModel):
-    """Base for every content model: frozen, strict, and no unknown keys."""
+class Model:
+    """Base for every content model: strict types, no unknown keys; fields documented by the
+    string under each (pydantic reads them into the JSON Schema)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    __slots__ = ()
+    __pydantic_config__: ClassVar[dict[str, Any]] = {
+        "strict": True,
+        "extra": "forbid",
+        "use_attribute_docstrings": True,
+    }
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Edition(Model):
     """Which edition of the brief this is; its date stands for every date in the outputs."""
 
-    identifier: Text = Field(description="Stable unique identifier, e.g. a urn:uuid.")
-    language: Annotated[str, Field(strict=True, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
-        Field(description="BCP 47 language tag of the text, e.g. en or ru.")
-    )
-    number: Annotated[int, Field(ge=1)] = Field(description="Edition number, from 1.")
-    date: dt.date = Field(description="Publication date of this edition (YYYY-MM-DD).")
+    identifier: Text
+    """Stable unique identifier, e.g. a urn:uuid."""
+    language: Annotated[str, Check(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    """BCP 47 language tag of the text, e.g. en or ru."""
+    number: Annotated[int, Check(ge=1)]
+    """Edition number, from 1."""
+    date: dt.date
+    """Publication date of this edition (YYYY-MM-DD)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Correction(Model):
     """An editorial correction of the source text, recorded for transparency."""
 
@@ -72,19 +94,22 @@ class Correction(Model):
     context: Text | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KeyFigure(Model):
     """A figure pulled out into a card: value, what it counts, and an optional qualifier."""
 
     value: Text
     label: Text
-    qualifier: Text | None = Field(None, description="E.g. 'around' or 'more than'.")
+    qualifier: Text | None = None
+    """E.g. 'around' or 'more than'."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimelineEntry(Model):
     """One dated event."""
 
-    year: Annotated[int, Field(ge=1, le=9999)]
-    month: Annotated[int, Field(ge=1, le=12)] | None = None
+    year: Annotated[int, Check(ge=1, le=9999)]
+    month: Annotated[int, Check(ge=1, le=12)] | None = None
     event: Text
 
     @property
@@ -93,14 +118,16 @@ class TimelineEntry(Model):
         return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListContent(Model):
     """A list, optionally introduced by the sentence that leads into it."""
 
     intro: Text | None = None
-    items: Annotated[list[Text], Field(min_length=1)]
+    items: Annotated[list[Text], Check(min_length=1)]
     ordered: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Paragraph(Model):
     """A paragraph of running text."""
 
@@ -108,6 +135,7 @@ class Paragraph(Model):
     paragraph: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListBlock(Model):
     """A bulleted or numbered list."""
 
@@ -115,6 +143,7 @@ class ListBlock(Model):
     list: ListContent
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Callout(Model):
     """A sentence set apart for emphasis."""
 
@@ -122,18 +151,20 @@ class Callout(Model):
     callout: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Timeline(Model):
     """A vertical list of year and event."""
 
     kind: ClassVar[str] = "timeline"
-    timeline: Annotated[list[TimelineEntry], Field(min_length=1)]
+    timeline: Annotated[list[TimelineEntry], Check(min_length=1)]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KeyFigures(Model):
     """A row of key-figure cards inside a section."""
 
     kind: ClassVar[str] = "key_figures"
-    key_figures: Annotated[list[KeyFigure], Field(min_length=1)]
+    key_figures: Annotated[list[KeyFigure], Check(min_length=1)]
 
 
 # Keys whose text is inline Markdown (emphasis, links to #section-ids or https://, images).
@@ -151,25 +182,25 @@ def _block_kind(value: Any) -> str | None:
     return getattr(value, "kind", None)
 
 
-# The tagged union of every block type, built from BLOCK_TYPES: adding a component means adding
-# its class there (and its partial, templates/partials/<kind>.html).
-Block = Annotated[
-    Union[tuple(Annotated[block, Tag(block.kind)] for block in BLOCK_TYPES)],  # noqa: UP007
-    Discriminator(
-        _block_kind,
-        custom_error_type="block_kind",
-        custom_error_message="a block must be a mapping with exactly one of the keys "
-        + ", ".join(BLOCK_KINDS),
-    ),
-]
+class BlockKind:
+    """Tells pydantic that a block's type is named by its key (a tagged union over BLOCK_TYPES)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import Discriminator, Tag
+
+        members = tuple(Annotated[block, Tag(block.kind)] for block in BLOCK_TYPES)
+        discriminator = Discriminator(
+            _block_kind,
+            custom_error_type="block_kind",
+            custom_error_message="a block must be a mapping with exactly one of the keys "
+            + ", ".join(BLOCK_KINDS),
+        )
+        return handler.generate_schema(Annotated[Union[members], discriminator])  # noqa: UP007
 
 
-class Section(Model):
-    """A titled part of the brief: one chapter of the EPUB, one bookmark of the PDF."""
-
-    id: Identifier = Field(description="Anchor and file name: lowercase letters, digits, '-'.")
-    title: Text
-    blocks: Annotated[list[Block], Field(min_length=1)]
+# Adding a component means adding its class to BLOCK_TYPES (and its partial,
+# templates/partials/<kind>.html).
+Block = Annotated[Union[Paragraph, ListBlock, Callout, Timeline, KeyFigures], BlockKind()]  # noqa: UP007
 
 
 def _readable_accent(value: str) -> str:
@@ -190,74 +221,82 @@ def contrast_with_white(hex_color: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-Color = Annotated[
-    str, Field(strict=True, pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_readable_accent)
-]
+Color = Annotated[str, Check(pattern=r"^#[0-9a-fA-F]{6}$", after=_readable_accent)]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section(Model):
+    """A titled part of the brief: one chapter of the EPUB, one bookmark of the PDF."""
+
+    id: Identifier
+    """Anchor and file name: lowercase letters, digits, '-'."""
+    title: Text
+    blocks: Annotated[list[Block], Check(min_length=1)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Style(Model):
     """The look of an edition: turned into CSS custom properties for both outputs."""
 
-    accent: Color = Field("#1d3f6e", description="Accent color, #rrggbb, readable on white.")
-    body_font: Literal["serif", "sans"] = Field("serif", description="Shipped font for text.")
-    heading_font: Literal["serif", "sans"] = Field("sans", description="Shipped font for headings.")
-    paper: Literal["A4", "Letter"] = Field("A4", description="PDF paper size.")
-    logo: Text | None = Field(None, description="Logo image in the content folder, on the cover.")
-    cover: Literal["band", "full", "plain"] = Field(
-        "band", description="Cover layout: an accent band, a full accent page, or plain."
-    )
+    accent: Color = "#1d3f6e"
+    """Accent color, #rrggbb, readable on white."""
+    body_font: Literal["serif", "sans"] = "serif"
+    """Shipped font for text."""
+    heading_font: Literal["serif", "sans"] = "sans"
+    """Shipped font for headings."""
+    paper: Literal["A4", "Letter"] = "A4"
+    """PDF paper size."""
+    logo: Text | None = None
+    """Logo image in the content folder, on the cover."""
+    cover: Literal["band", "full", "plain"] = "band"
+    """Cover layout: an accent band, a full accent page, or plain."""
 
 
+def _unique_section_ids(sections: list[Section]) -> list[Section]:
+    from pydantic_core import PydanticCustomError  # loaded already: it is running this check
+
+    seen: set[str] = set()
+    for index, section in enumerate(sections):
+        if section.id in seen:
+            raise PydanticCustomError(
+                "duplicate_id",
+                "two sections have the id '{id}'; ids must be unique",
+                {"id": section.id, "index": index},
+            )
+        seen.add(section.id)
+    return sections
+
+
+NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Brief(Model):
     """A whole brief: metadata, lead, key figures and sections."""
 
     title: Text
-    topic: Text = Field(description="Topic label shown above the title.")
-    author: Text = Field(description="Author or publisher, as it should appear in metadata.")
-    keywords: list[Text] = Field(default_factory=list)
+    topic: Text
+    """Topic label shown above the title."""
+    author: Text
+    """Author or publisher, as it should appear in metadata."""
+    keywords: list[Text] = field(default_factory=list)
     edition: Edition
-    source: Text | None = Field(None, description="Where the text comes from.")
-    corrections: list[Correction] = Field(default_factory=list)
-    lead: Text = Field(description="One or two sentences that open the brief.")
-    key_figures: list[KeyFigure] = Field(default_factory=list)
-    sections: Annotated[list[Section], Field(min_length=1)]
-    notes: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")], Text] = Field(
-        default_factory=dict,
-        description="Footnotes by name; text refers to one with [^name].",
-    )
-    style: Style = Field(default_factory=Style)
-    theme: Identifier | None = Field(
-        None, description="A folder in themes/ to take templates from."
-    )
-    previous: Text | None = Field(
-        None, description="The previous edition's content file, relative to this one."
-    )
-    show_changes: bool = Field(
-        False, description="Add a section listing what changed since the previous edition."
-    )
-
-    @field_validator("sections")
-    @classmethod
-    def _unique_section_ids(cls, sections: list[Section]) -> list[Section]:
-        seen: set[str] = set()
-        for index, section in enumerate(sections):
-            if section.id in seen:
-                raise PydanticCustomError(
-                    "duplicate_id",
-                    "two sections have the id '{id}'; ids must be unique",
-                    {"id": section.id, "index": index},
-                )
-            seen.add(section.id)
-        return sections
-
-
-def schema_json() -> str:
-    """Return the JSON Schema of a content file, as text."""
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Brief.model_json_schema(),
-    }
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    source: Text | None = None
+    """Where the text comes from."""
+    corrections: list[Correction] = field(default_factory=list)
+    lead: Text
+    """One or two sentences that open the brief."""
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    sections: Annotated[list[Section], Check(min_length=1, after=_unique_section_ids)]
+    notes: dict[NoteName, Text] = field(default_factory=dict)
+    """Footnotes by name; text refers to one with [^name]."""
+    style: Style = field(default_factory=Style)
+    theme: Identifier | None = None
+    """A folder in themes/ to take templates from."""
+    previous: Text | None = None
+    """The previous edition's content file, relative to this one."""
+    show_changes: bool = False
+    """Add a section listing what changed since the previous edition."""
 
 
 def markdown_texts(brief: Brief) -> Iterator[str]:

@@ -83,7 +83,7 @@ def cover(job: Job) -> bytes:
     fonts = [templates.find(f"fonts/{name}") for name in ("Inter-Bold.otf", "CharisSIL-Bold.ttf")]
     key = [
         "cover",
-        brief.model_dump_json(include={"title", "topic", "author", "style"}),
+        json.dumps([brief.title, brief.topic, brief.author, dataclasses.astuple(brief.style)]),
         templates.edition_line(brief),
         *(path.read_bytes() for path in [*fonts, Path(__file__).with_name("cover.py")]),
         logo.read_bytes() if logo else b"",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import socket
 import threading
@@ -145,7 +146,7 @@ def test_missing_template_names_the_search_path(tmp_path: Path) -> None:
 def test_every_template_file_is_autoescaped(tmp_path: Path) -> None:
     for name in ("a.html", "b.xhtml", "c.html.j2", "d.txt"):
         write_template(tmp_path, name, "{{ brief.title }}")
-    brief = load_brief(FIXTURES / "minimal.yaml").model_copy(update={"title": "<b>x</b>"})
+    brief = dataclasses.replace(load_brief(FIXTURES / "minimal.yaml"), title="<b>x</b>")
     for name in ("a.html", "b.xhtml", "c.html.j2", "d.txt"):
         assert Templates(tmp_path).render(name, brief) == "&lt;b&gt;x&lt;/b&gt;"
 
