@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,6 +118,10 @@ def render_jobs(
     if workers <= 1 or sys.platform == "win32":
         return [render_job(job, formats, progress) for job in jobs]
     # Forked workers inherit the loaded briefs and templates; only the bytes come back.
+    # Imported here: a build of one file (most of them) never pays for loading the pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(render_job, job, formats, None) for job in jobs]

@@ -25,7 +25,8 @@ def cache_options(formats: Sequence[str], pdf_standard: str, version: str) -> di
     return {"formats": sorted(formats), "version": version, "pdf_standard": pdf_standard}
 
 
-def _digest(path: Path) -> str | None:
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file (None if it cannot be read), computed once per version of it."""
     try:
         info = path.stat()
     except OSError:
@@ -49,7 +50,7 @@ def _tree(folder: Path) -> dict[str, str | None]:
     if not folder.is_dir():
         return {}
     return {
-        str(path.relative_to(folder)): _digest(path)
+        str(path.relative_to(folder)): file_digest(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and CACHE_FOLDER not in path.parts
     }
@@ -61,7 +62,7 @@ def fingerprint(
     """Describe a build's inputs: files, whole folders, and the options that shape the output."""
     return {
         "options": options,
-        "files": {str(path): _digest(path) for path in sorted(set(files))},
+        "files": {str(path): file_digest(path) for path in sorted(set(files))},
         "folders": {str(folder): _tree(folder) for folder in sorted(set(folders))},
         "code": code_digests(),
     }
@@ -76,7 +77,7 @@ def record(out_dir: Path, source: Path, inputs: dict[str, object], outputs: Sequ
     """Remember what a successful build of `source` read and wrote."""
     path = _record_path(out_dir, source)
     path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"inputs": inputs, "outputs": {str(p): _digest(p) for p in outputs}}
+    entry = {"inputs": inputs, "outputs": {str(p): file_digest(p) for p in outputs}}
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
     os.replace(temporary, path)
@@ -99,7 +100,7 @@ def up_to_date(out_dir: Path, source: Path, options: dict[str, object]) -> list[
     )
     if current != inputs:
         return None
-    if any(_digest(path) != digest for path, digest in outputs.items()):
+    if any(file_digest(path) != digest for path, digest in outputs.items()):
         return None  # an output was edited or removed since: build it again
     return list(outputs)
 

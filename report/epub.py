@@ -55,6 +55,8 @@ def render_epub(brief: Brief, parts: EpubParts) -> bytes:
         "mtime": mtime,
         "landmark_title": parts.landmarks_title,
         "epub3_pages": False,
+        # Its ZIP is only read back and rewritten (deterministic, deflated once, by us).
+        "compresslevel": 0,
     }
     return _deterministic_zip(
         book, options, brief.edition.language, parts.page_list, parts.pages_title

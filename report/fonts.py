@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import uharfbuzz as hb
+from report import cache
 
 # Always kept, so text a reader adds (notes, search) in basic Latin still renders in the font.
 BASIC_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0–—‘’“”…•"
@@ -15,14 +17,33 @@ EXTRA_FEATURES = ("onum", "lnum", "pnum", "tnum")
 NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
 
 
-def subset_font(path: Path, characters: Iterable[str]) -> bytes:
+def subset_font(path: Path, characters: Iterable[str], cache_dir: Path | None = None) -> bytes:
     """Return the font at `path` cut down to `characters`, keeping its layout features.
 
-    HarfBuzz does this in milliseconds where fontTools takes seconds, and writes no timestamp.
+    A subset is kept in `cache_dir`: an edited text mostly uses the same characters, so the next
+    build reuses it without loading HarfBuzz.
     """
+    wanted = "".join(sorted({*characters, *BASIC_CHARACTERS}))
+    key = ["font subset", cache.file_digest(path) or str(path), wanted, *_subsetter_identity()]
+    return cache.memo(cache_dir, key, lambda: _subset(path, wanted))
+
+
+def _subsetter_identity() -> list[str | bytes]:
+    """This file and the installed HarfBuzz binding (its folder changes when it is reinstalled),
+    found without importing it."""
+    spec = importlib.util.find_spec("uharfbuzz")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    stamps = [f"{folder}:{os.stat(folder).st_mtime_ns}" for folder in folders]
+    return [Path(__file__).read_bytes(), *stamps]
+
+
+def _subset(path: Path, wanted: str) -> bytes:
+    """HarfBuzz does this in milliseconds where fontTools takes seconds, and writes no timestamp."""
+    import uharfbuzz as hb
+
     face = hb.Face(hb.Blob.from_file_path(str(path)))
     request = hb.SubsetInput()
-    request.unicode_set.update(ord(char) for char in {*characters, *BASIC_CHARACTERS})
+    request.unicode_set.update(ord(char) for char in wanted)
     request.layout_feature_tag_set.update(
         int.from_bytes(tag.encode(), "big") for tag in EXTRA_FEATURES
     )

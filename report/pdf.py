@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from report.assets import AssetRoots
 from report.engine import import_weasyprint
@@ -124,7 +124,7 @@ def _provenance_xmp(request: PdfRequest) -> bytes:
     return (
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         f'<rdf:Description rdf:about="" xmlns:report="{PROVENANCE_NS}">'
-        f"<report:generator>{escape(request.generator)}</report:generator>"
+        f"<report:generator>{escape(request.generator, quote=False)}</report:generator>"
         f"<report:sourceSHA256>{digest}</report:sourceSHA256>"
         "</rdf:Description>"
         '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'

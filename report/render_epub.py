@@ -14,6 +14,7 @@ from markupsafe import Markup
 from report import cache
 from report.content import image_path
 from report.epub_parts import Chapter, EpubParts
+from report.fonts import subset_font
 from report.job import GENERATOR, Job, font_files, inputs, stylesheet_files
 from report.markup import Resolvers, render_inline
 from report.pages import ids_in_order, mark_pages
@@ -22,15 +23,16 @@ from report.pdf import PdfRequest
 
 def epub_parts(job: Job) -> EpubParts:
     """Render the EPUB's documents and gather its files (page markers come later)."""
-    from report.fonts import subset_font  # HarfBuzz, loaded only for an EPUB
-
     templates = job.templates
     documents = chapters(job)
     used = set().union(*(chapter.xhtml for chapter in documents), templates.labels["contents"])
     return EpubParts(
         chapters=documents,
         stylesheets=stylesheet_files(job),
-        fonts={f"fonts/{path.name}": subset_font(path, used) for path in font_files(templates)},
+        fonts={
+            f"fonts/{path.name}": subset_font(path, used, job.cache_dir)
+            for path in font_files(templates)
+        },
         images={name: path.read_bytes() for name, path in job.images.values()},
         cover_png=cover(job),
         nav_title=templates.labels["contents"],

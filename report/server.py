@@ -149,6 +149,8 @@ def _stale(path: Path) -> bool:
 def warm_up() -> None:
     """Import what commands use and let WeasyPrint set itself up once (its C type parsing,
     Fontconfig), then freeze the heap so forked commands share it instead of copying it."""
+    import uharfbuzz  # noqa: F401 - report.fonts loads it when a font subset is not cached
+
     import report.build
     import report.cli
     import report.epub
@@ -156,6 +158,9 @@ def warm_up() -> None:
     import report.pdf
     import report.pdf_worker  # noqa: F401 - imported for the commands' benefit
     from report.engine import import_weasyprint
+    from report.validation import validator
+
+    validator()
 
     weasyprint = import_weasyprint()
     html = '<html lang="en"><title>Warm-up</title><p>Warm-up <a href="#x">page</a> 1.</p></html>'

@@ -34,11 +34,12 @@ _SAFE_BUILTINS = frozenset({"list", "dict", "set", "frozenset", "tuple"})
 def validate_brief(data: Any) -> Brief:
     """Validate plain YAML data into a Brief; raise pydantic_core.ValidationError listing every
     problem."""
-    return _validator().validate_python(data)
+    return validator().validate_python(data)
 
 
 @functools.cache
-def _validator() -> pydantic_core.SchemaValidator:
+def validator() -> pydantic_core.SchemaValidator:
+    """The validator of content files: from the user cache, else built by pydantic and kept."""
     folder = cache.user_cache() / "validator"
     key = _cache_key()
     stored = cache.recall(folder, key)

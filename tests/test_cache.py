@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pty
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from report.build import build
-from tests.conftest import CONTENT, FIXTURES, copy_project, run_report
+from tests.conftest import CONTENT, FIXTURES, ROOT, copy_project, run_report
 
 run = run_report
 
@@ -117,5 +119,29 @@ def test_derived_data_is_kept_in_the_user_cache(project: Path, tmp_path: Path) -
     for _ in range(2):
         result = run("build", "--force", "-f", "epub", cwd=project, env=env)
         assert result.returncode == 0, result.stderr
-    assert len(list((tmp_path / "xdg" / "report" / "assets").iterdir())) == 1  # one cover
+    with zipfile.ZipFile(project / "build" / "brief.epub") as epub:
+        fonts = [name for name in epub.namelist() if name.startswith("EPUB/fonts/")]
+    # One cover and one subset of each font, made by the first build and reused by the second.
+    assert len(list((tmp_path / "xdg" / "report" / "assets").iterdir())) == 1 + len(fonts)
     assert list((tmp_path / "xdg" / "report" / "templates").iterdir())  # compiled templates
+
+
+def test_a_kept_font_subset_is_the_one_harfbuzz_makes(tmp_path: Path) -> None:
+    from report.fonts import BASIC_CHARACTERS, _subset
+
+    font = ROOT / "templates" / "fonts" / "CharisSIL-Regular.ttf"
+    probe = (
+        "import hashlib, sys; from pathlib import Path; from report.fonts import subset_font; "
+        "data = subset_font(Path(sys.argv[1]), 'Belarus–NATO Беларусь', Path(sys.argv[2])); "
+        "print(hashlib.sha256(data).hexdigest(), 'uharfbuzz' in sys.modules)"
+    )
+
+    def subset_in_new_process() -> list[str]:
+        command = [sys.executable, "-c", probe, str(font), str(tmp_path)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+
+    first, second = subset_in_new_process(), subset_in_new_process()
+    wanted = "".join(sorted({*"Belarus–NATO Беларусь", *BASIC_CHARACTERS}))
+    fresh = hashlib.sha256(_subset(font, wanted)).hexdigest()
+    assert first == [fresh, "True"]
+    assert second == [fresh, "False"]  # read back, HarfBuzz not even loaded
