@@ -198,9 +198,9 @@ class BlockKind:
         return handler.generate_schema(Annotated[Union[members], discriminator])  # noqa: UP007
 
 
-# Adding a component means adding its class to BLOCK_TYPES (and its partial,
-# templates/partials/<kind>.html).
-Block = Annotated[Union[Paragraph, ListBlock, Callout, Timeline, KeyFigures], BlockKind()]  # noqa: UP007
+# The tagged union of every block type: adding a component means adding its class to BLOCK_TYPES
+# (and its partial, templates/partials/<kind>.html).
+Block = Annotated[Union[BLOCK_TYPES], BlockKind()]  # noqa: UP007
 
 
 def _readable_accent(value: str) -> str:
