@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from report.assets import AssetRoots
-from report.engine import import_weasyprint
 from report.errors import AssetError
 
 # The PDF standards a build can claim; WeasyPrint writes the matching XMP identifiers.
@@ -48,7 +47,9 @@ def render_pdf(
     `on_pages` gets the page numbers as soon as the layout is done, before the PDF is written
     (about a quarter of the time), so the EPUB can be finished meanwhile.
     """
-    weasyprint = import_weasyprint()  # imported here so EPUB-only builds never pay for it
+    from report.engine import import_weasyprint  # EPUB-only builds load neither
+
+    weasyprint = import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = _allow_list_fetcher(request.roots)
