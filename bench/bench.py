@@ -31,6 +31,8 @@ BIN = Path(sys.executable).parent
 REPORT = str(BIN / "report")
 CONTENT = ROOT / "content" / "belarus-nato.yaml"
 RUNS = {1: 5, 10: 3, 50: 2}
+# What an EPUB-only build imports: templates, Markdown, YAML, the validator, the EPUB writer.
+EPUB_LIBRARIES = "jinja2, markdown_it, yaml, pydantic_core, ebooklib.epub, lxml.html"
 
 
 class NoAliases(yaml.SafeDumper):
@@ -205,6 +207,10 @@ def commands_for(factor: int, source: Path, html: Path, server: Server) -> dict[
         }
     if factor == 1:
         commands |= {
+            # Where an EPUB-only build cannot go below in Python: starting the interpreter, and
+            # importing the libraries an EPUB is made with (nothing of report's own).
+            "python": Command([sys.executable, "-c", "pass"], cold),
+            "python libraries": Command([sys.executable, "-c", f"import {EPUB_LIBRARIES}"], cold),
             "report -j1": Command(build("-j", "1"), cold),
             "report epub warm": Command(
                 build("-f", "epub", out="out-epub"), server.env, server.pid
@@ -310,6 +316,8 @@ def _table(sizes: dict[int, Results], pages: dict[int, int], parallel: Results) 
         row("full, cold: PDF and EPUB in parallel (default)", "report", cold),
         row("full, cold, one process (-j 1)", "report -j1", cold),
         row("EPUB only, cold", "report epub", cold),
+        row("(Python starting, alone)", "python", cold),
+        row("(Python importing the EPUB's libraries, alone)", "python libraries", cold),
         row("nothing changed, cold", "report unchanged", cold),
         row("full, warm", "report warm", warm),
         row("EPUB only, warm", "report epub warm", warm),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -113,6 +114,14 @@ def user_cache() -> Path:
     """
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "report"
+
+
+def package_stamp(name: str) -> str:
+    """Name the installed copy of a package without importing it: its folder and the folder's
+    modification time, which changes when the package is reinstalled or upgraded."""
+    spec = importlib.util.find_spec(name)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    return ";".join(f"{folder}:{os.stat(folder).st_mtime_ns}" for folder in folders) or name
 
 
 def memo(

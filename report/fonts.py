@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,17 +22,9 @@ def subset_font(path: Path, characters: Iterable[str], cache_dir: Path | None = 
     build reuses it without loading HarfBuzz.
     """
     wanted = "".join(sorted({*characters, *BASIC_CHARACTERS}))
-    key = ["font subset", cache.file_digest(path) or str(path), wanted, *_subsetter_identity()]
+    key: list[str | bytes] = ["font subset", cache.file_digest(path) or str(path), wanted]
+    key += [Path(__file__).read_bytes(), cache.package_stamp("uharfbuzz")]
     return cache.memo(cache_dir, key, lambda: _subset(path, wanted))
-
-
-def _subsetter_identity() -> list[str | bytes]:
-    """This file and the installed HarfBuzz binding (its folder changes when it is reinstalled),
-    found without importing it."""
-    spec = importlib.util.find_spec("uharfbuzz")
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    stamps = [f"{folder}:{os.stat(folder).st_mtime_ns}" for folder in folders]
-    return [Path(__file__).read_bytes(), *stamps]
 
 
 def _subset(path: Path, wanted: str) -> bytes:

@@ -54,11 +54,11 @@ def validator() -> pydantic_core.SchemaValidator:
 
 
 def _cache_key() -> list[str | bytes]:
-    # pydantic pins the exact pydantic-core it generates schemas for, so this version names both.
     return [
         Path(model.__file__).read_bytes(),
         Path(__file__).read_bytes(),
-        pydantic_core.__version__,
+        cache.package_stamp("pydantic"),
+        cache.package_stamp("pydantic_core"),
         sys.version,
     ]
 
