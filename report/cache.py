@@ -8,6 +8,7 @@ the standard library is imported here, so an up-to-date check costs a few millis
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -117,11 +118,14 @@ def user_cache() -> Path:
 
 
 def package_stamp(name: str) -> str:
-    """Name the installed copy of a package without importing it: its folder and the folder's
-    modification time, which changes when the package is reinstalled or upgraded."""
+    """Name the installed copy of a package without importing it: its folder, the folder's
+    modification time and the version in its distribution's metadata folder name."""
     spec = importlib.util.find_spec(name)
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    return ";".join(f"{folder}:{os.stat(folder).st_mtime_ns}" for folder in folders) or name
+    stamps = []
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        versions = sorted(path.name for path in Path(folder).parent.glob(f"{name}-*.dist-info"))
+        stamps.append(f"{folder}:{os.stat(folder).st_mtime_ns}:{','.join(versions)}")
+    return ";".join(stamps) or name
 
 
 def memo(
@@ -155,13 +159,14 @@ def keep(folder: Path | None, key_parts: Iterable[str | bytes], data: bytes) -> 
     if folder is None:
         return
     path = folder / _key(key_parts)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):  # a full disk must not leave half a file behind
+            temporary.unlink()
 
 
 def _key(key_parts: Iterable[str | bytes]) -> str:

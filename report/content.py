@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -163,11 +164,20 @@ def load_brief(path: Path | str) -> Brief:
                 f"must be a mapping of keys (title:, sections:, ...), found {found}"
             ]
         )
+    numbers = {_where(path, number.start_mark): problem for number, problem in _odd_numbers(node)}
     try:
         brief = validate_brief(data)
     except ValidationError as err:
         problems = [_describe(path, node, error) for error in _without_echoes(err.errors())]
+        # A text field holding such a number is already reported, with the same advice.
+        problems += [
+            f"{at}: {text}"
+            for at, text in numbers.items()
+            if not any(problem.startswith(f"{at}: ") for problem in problems)
+        ]
         raise ContentError(sorted(set(problems), key=_position_key)) from err
+    if numbers:
+        raise ContentError([f"{at}: {text}" for at, text in numbers.items()])
     problems = list(_reference_problems(path, node, brief))
     problems += _edition_problems(path, node, brief)
     if problems:
@@ -199,6 +209,30 @@ def node_at(root: yaml.Node, *keys: str) -> yaml.Node | None:
             return None
         node = next((value for k, value in node.value if k.value == key), None)
     return node
+
+
+# An integer as a person writes one. YAML 1.1 also reads 012 as octal (10), 0x1F as hexadecimal
+# and 1:20 as base 60 (80): a brief holds no number meant that way.
+PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _odd_numbers(node: yaml.Node, field: str = "") -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """Yield each unquoted value YAML 1.1 reads as a number it is unlikely the author meant."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _odd_numbers(value, f"{field}.{key.value}" if field else str(key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _odd_numbers(item, f"{field}[{index}]")
+    elif node.tag == "tag:yaml.org,2002:int" and not PLAIN_INTEGER.fullmatch(node.value):
+        number = yaml.constructor.SafeConstructor().construct_yaml_int(node)
+        yield (
+            node,
+            (
+                f"{field}: YAML 1.1 reads {node.value} as the number {number}; "
+                f"write {number} if that is meant, or put the value in quotes for text"
+            ),
+        )
 
 
 def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
@@ -336,6 +370,9 @@ def _describe(path: Path, root: yaml.Node, error: Any) -> str:
     return f"{_where(path, mark)}: {field}: {_message(error, node)}"
 
 
+# How pydantic-core says a value should have been a mapping (a model, or the notes).
+MAPPING_EXPECTED = frozenset({"dataclass_type", "model_type", "dict_type"})
+
 # Pattern mismatches said as a person would; the regular expression helps nobody.
 PATTERN_HINTS = {
     "id": "must be lowercase letters, digits and '-', starting with a letter (e.g. 'history')",
@@ -349,6 +386,8 @@ def _message(error: Any, node: yaml.Node | None) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         message = PATTERN_HINTS.get(str(error["loc"][-1]), message)
+    if kind in MAPPING_EXPECTED:  # pydantic names the Python class, which authors never see
+        message = "must be a mapping of keys, written as indented `key: value` lines"
     if kind == "too_short" and isinstance(found, list) and not found:
         return "must not be empty"
     if kind == "block_kind" and isinstance(found, dict) and len(found) == 1:

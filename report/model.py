@@ -221,7 +221,8 @@ def contrast_with_white(hex_color: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-Color = Annotated[str, Check(pattern=r"^#[0-9a-fA-F]{6}$", after=_readable_accent)]
+COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+Color = Annotated[str, Check(pattern=COLOR_PATTERN, after=_readable_accent)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from report.model import Style
+import re
+
+from report.model import COLOR_PATTERN, Style
 from report.templates import Medium
 
 FONT_STACKS = {"serif": '"Brief Serif", serif', "sans": '"Brief Sans", sans-serif'}
@@ -12,9 +14,12 @@ PAPER = {"A4": "A4", "Letter": "letter"}
 def style_css(style: Style, medium: Medium) -> str:
     """Return the stylesheet layer for an edition's style settings.
 
-    Values are validated by the model (a #rrggbb color, names from fixed lists), so they can be
-    written into CSS as they are.
+    Validated content holds a #rrggbb color and names from fixed lists. A Style built by hand
+    through the Python API is not validated, so the color is checked again before it is written
+    into CSS, and the names are looked up.
     """
+    if not re.fullmatch(COLOR_PATTERN, style.accent):
+        raise ValueError(f"style accent {style.accent!r} is not a #rrggbb color")
     lines = [
         "/* Generated from the content file's style: settings. */",
         ":root {",

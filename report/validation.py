@@ -49,7 +49,13 @@ def validator() -> pydantic_core.SchemaValidator:
         except Exception:  # any unreadable or foreign entry is rebuilt, never trusted
             pass
     schema = core_schema()
-    cache.keep(folder, key, pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        data = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        # A rule that is a lambda or a closure (pydantic before 2.10 makes some) cannot be kept:
+        # the validator still works, it is only built again next time.
+        return pydantic_core.SchemaValidator(schema)
+    cache.keep(folder, key, data)
     return pydantic_core.SchemaValidator(schema)
 
 
@@ -58,15 +64,25 @@ def _cache_key() -> list[str | bytes]:
         Path(model.__file__).read_bytes(),
         Path(__file__).read_bytes(),
         cache.package_stamp("pydantic"),
-        cache.package_stamp("pydantic_core"),
+        pydantic_core.__version__,
         sys.version,
     ]
 
 
 class _ModelUnpickler(pickle.Unpickler):
+    """Resolves only the classes and functions defined in report.model, and plain containers.
+
+    A dotted name is refused outright: the unpickler would follow it through the modules
+    report.model imports (`re.enum...`) to anything at all.
+    """
+
     def find_class(self, module: str, name: str) -> Any:
-        if module == model.__name__ or (module == "builtins" and name in _SAFE_BUILTINS):
-            return super().find_class(module, name)
+        if "." not in name:
+            if module == "builtins" and name in _SAFE_BUILTINS:
+                return super().find_class(module, name)
+            found = vars(model).get(name) if module == model.__name__ else None
+            if callable(found) and getattr(found, "__module__", None) == model.__name__:
+                return found
         raise pickle.UnpicklingError(f"a cached validator may not refer to {module}.{name}")
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -28,6 +30,10 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 # Commands the tests run go through no build server unless a test starts one for itself
 # (`build_server`): a server left running by a developer must not stand in for the code under test.
 os.environ["REPORT_SERVER"] = "off"
+# Derived data (the validator, compiled templates, covers, font subsets) goes to a cache of the
+# test run's own, never to the developer's, so each run starts from nothing and leaves nothing.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="report-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 
 def server_socket(env: dict[str, str]) -> Path:

@@ -65,16 +65,78 @@ def test_errors_are_the_same_from_a_cached_validator(tmp_path: Path) -> None:
     assert built.stderr.count("\n") >= len(sample)
 
 
-@pytest.mark.parametrize("planted", ["foreign", "garbage"])
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return b"\x8c" + len(data).to_bytes(1, "big") + data  # SHORT_BINUNICODE
+
+
+def planted_pickle(kind: str, witness: Path) -> bytes:
+    """A pickle that creates `witness` when a plain unpickler loads it."""
+    if kind == "foreign module":
+        return b"cposix\nsystem\n(V" + f"touch {witness}".encode() + b"\ntR."
+    # Through report.model itself: a dotted name walks the modules it imports to exec().
+    code = f"open({str(witness)!r}, 'w').close()"
+    return (
+        b"\x80\x04"
+        + _text("report.model")
+        + _text("re.enum.bltns.exec")
+        + b"\x93"  # STACK_GLOBAL
+        + _text(code)
+        + b"\x85R."  # TUPLE1, REDUCE, STOP
+    )
+
+
+@pytest.mark.parametrize("planted", ["foreign module", "dotted name", "garbage"])
 def test_a_planted_cache_entry_is_rebuilt_and_never_run(tmp_path: Path, planted: str) -> None:
     load_in_new_process(tmp_path)
     (entry,) = cached_validators(tmp_path)
     witness = tmp_path / "ran"
-    if planted == "foreign":
-        # A pickle that would create a file if anything outside report.model were let through.
-        entry.write_bytes(b"cposix\nsystem\n(V" + f"touch {witness}".encode() + b"\ntR.")
-    else:
+    if planted == "garbage":
         entry.write_bytes(b"not a pickle")
+    else:
+        payload = planted_pickle(planted, witness)
+        # The payload is live: a plain unpickler runs it.
+        load = "import pickle, sys; pickle.loads(bytes.fromhex(sys.argv[1]))"
+        subprocess.run([sys.executable, "-c", load, payload.hex()], check=False, timeout=60)
+        assert witness.exists()
+        witness.unlink()
+        entry.write_bytes(payload)
     assert load_in_new_process(tmp_path).endswith(" True")  # rebuilt with pydantic
     assert not witness.exists()
     assert load_in_new_process(tmp_path).endswith(" False")  # and the good one kept again
+
+
+def test_a_validator_that_cannot_be_kept_still_validates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydantic_core import core_schema
+
+    from report import validation
+
+    # What a rule written as a lambda (or pydantic before 2.10) puts in the schema.
+    unpicklable = core_schema.no_info_after_validator_function(
+        lambda value: value, core_schema.str_schema()
+    )
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(validation, "core_schema", lambda: unpicklable)
+    validation.validator.cache_clear()
+    try:
+        assert validation.validator().validate_python("text") == "text"
+    finally:
+        validation.validator.cache_clear()
+    assert cached_validators(tmp_path) == []
+
+
+def test_the_python_api_validates_plain_data_and_rechecks_a_hand_made_style() -> None:
+    from pydantic_core import ValidationError
+
+    import report
+    from report.model import Style
+    from report.theme import style_css
+
+    with pytest.raises(ValidationError) as caught:
+        report.validate_brief({"title": 3, "style": {"accent": "red"}})
+    assert {error["loc"] for error in caught.value.errors()} >= {("title",), ("style", "accent")}
+    assert report.load_brief(CONTENT).style.accent.startswith("#")
+    with pytest.raises(ValueError, match="not a #rrggbb color"):
+        style_css(Style(accent="red; } body { display: none"), "print")
