@@ -7,7 +7,8 @@ import re
 import uuid
 from pathlib import Path
 
-from report.content import load_brief, node_at, read_document
+from report.content import load_brief
+from report.document import node_at, read_document
 from report.errors import UsageError
 from report.output import write_all
 

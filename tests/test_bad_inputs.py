@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from report.build import build, check
-from report.content import MAX_BYTES, load_brief
+from report.content import load_brief
+from report.document import MAX_BYTES
 from report.errors import ContentError
 
 BAD = sorted((Path(__file__).parent / "bad").glob("*.yaml"))

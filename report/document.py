@@ -1,0 +1,168 @@
+"""A content file read as YAML: plain data and the node tree that knows every position.
+
+Refused here, each at its line and column: bytes that are not UTF-8, files over the size cap,
+aliases, nesting too deep, merge keys, keys that are not names, duplicate keys and impossible
+dates; `odd_numbers` finds the values YAML 1.1 reads as numbers nobody meant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from report.errors import ContentError
+from report.templates import SAFE_LOADER
+
+MAX_BYTES = 2 * 1024 * 1024  # a brief is a few kilobytes; this bounds memory, not authors
+MAX_DEPTH = 32
+
+
+class _StrictLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """A safe loader whose dates are checked; aliases and depth are checked on events first."""
+
+
+def _check_events(text: str) -> None:
+    """Refuse aliases (billion laughs) and deep nesting before any node is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed in content files; repeat the value",
+                problem_mark=event.start_mark,
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nesting deeper than {MAX_DEPTH} levels",
+                    problem_mark=event.start_mark,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """Build a date, or report an impossible one (2026-13-01) at its position."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as err:
+        raise yaml.MarkedYAMLError(
+            problem=f"{node.value!r} is not a real date ({err})", problem_mark=node.start_mark
+        ) from err
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def location(path: Path, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return str(path)
+    return f"{path}:{mark.line + 1}:{mark.column + 1}"
+
+
+def read_document(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file into plain data and its node tree, or raise a located ContentError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ContentError([f"{path}: cannot read content file: {err.strerror}"]) from err
+    if len(raw) > MAX_BYTES:
+        raise ContentError(
+            [f"{path}: file is {len(raw):,} bytes; content files are capped at {MAX_BYTES:,} bytes"]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        bad = f"byte {raw[err.start]:#04x} is not UTF-8; save the file as UTF-8"
+        raise ContentError([f"{path}:{line}:{column}: {bad}"]) from err
+    try:
+        _check_events(text)
+        loader = _StrictLoader(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        message = " ".join(part for part in (err.context, err.problem) if part)
+        raise ContentError([f"{location(path, mark)}: {message}"]) from err
+    except yaml.YAMLError as err:  # a character YAML does not allow, found on reading
+        raise ContentError([f"{path}: {err}"]) from err
+    try:
+        node = loader.get_single_node()
+        problems = list(_key_problems(path, node)) if node is not None else []
+        if problems:
+            raise ContentError(problems)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        message = " ".join(part for part in (err.context, err.problem) if part)
+        raise ContentError([f"{location(path, mark)}: {message}"]) from err
+    except yaml.YAMLError as err:
+        raise ContentError([f"{path}: YAML: {err}"]) from err
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _key_problems(path: Path, node: yaml.Node) -> Iterator[str]:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            where = location(path, key.start_mark)
+            if key.tag == "tag:yaml.org,2002:merge":
+                yield f"{where}: merge keys (<<) are not allowed; write the keys out"
+                continue
+            if key.tag != "tag:yaml.org,2002:str" or not isinstance(key, yaml.ScalarNode):
+                # YAML reads `yes:`, `1:`, `~:` and dates as other types: keys must be names.
+                shown = repr(key.value) if isinstance(key, yaml.ScalarNode) else "here"
+                yield f"{where}: the key {shown} is not a name; keys are words like title:"
+                continue
+            name = str(key.value)
+            if name in seen:
+                first = seen[name].start_mark.line + 1
+                yield (
+                    f"{location(path, key.start_mark)}: duplicate key {name!r} "
+                    f"(first defined on line {first}); keep one"
+                )
+            seen[name] = key
+            yield from _key_problems(path, value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _key_problems(path, item)
+
+
+def node_at(root: yaml.Node, *keys: str) -> yaml.Node | None:
+    """Return the value node at a path of mapping keys, or None if a key is absent."""
+    node: yaml.Node | None = root
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((value for k, value in node.value if k.value == key), None)
+    return node
+
+
+# An integer as a person writes one. YAML 1.1 also reads 012 as octal (10), 0x1F as hexadecimal
+# and 1:20 as base 60 (80): a brief holds no number meant that way.
+PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def odd_numbers(node: yaml.Node, field: str = "") -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """Yield each unquoted value YAML 1.1 reads as a number it is unlikely the author meant."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from odd_numbers(value, f"{field}.{key.value}" if field else str(key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from odd_numbers(item, f"{field}[{index}]")
+    elif node.tag == "tag:yaml.org,2002:int" and not PLAIN_INTEGER.fullmatch(node.value):
+        number = yaml.constructor.SafeConstructor().construct_yaml_int(node)
+        yield (
+            node,
+            (
+                f"{field}: YAML 1.1 reads {node.value} as the number {number}; "
+                f"write {number} if that is meant, or put the value in quotes for text"
+            ),
+        )
