@@ -117,6 +117,7 @@ def user_cache() -> Path:
     return Path(base) / "report"
 
 
+@functools.cache  # a process never sees its packages change (the build server exits if they do)
 def package_stamp(name: str) -> str:
     """Name the installed copy of a package without importing it: its folder, the folder's
     modification time and the version in its distribution's metadata folder name."""

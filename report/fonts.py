@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,9 +23,14 @@ def subset_font(path: Path, characters: Iterable[str], cache_dir: Path | None = 
     build reuses it without loading HarfBuzz.
     """
     wanted = "".join(sorted({*characters, *BASIC_CHARACTERS}))
-    key: list[str | bytes] = ["font subset", cache.file_digest(path) or str(path), wanted]
-    key += [Path(__file__).read_bytes(), cache.package_stamp("uharfbuzz")]
+    key = ["font subset", cache.file_digest(path) or str(path), wanted, *_subsetter()]
     return cache.memo(cache_dir, key, lambda: _subset(path, wanted))
+
+
+@functools.cache
+def _subsetter() -> tuple[bytes, str]:
+    """What makes the subsets besides the font: this file and the installed HarfBuzz binding."""
+    return Path(__file__).read_bytes(), cache.package_stamp("uharfbuzz")
 
 
 def _subset(path: Path, wanted: str) -> bytes:

@@ -87,8 +87,9 @@ def cover(job: Job) -> bytes:
         "cover",
         json.dumps([brief.title, brief.topic, brief.author, dataclasses.astuple(brief.style)]),
         templates.edition_line(brief),
-        *(path.read_bytes() for path in [*fonts, Path(__file__).with_name("cover.py")]),
-        logo.read_bytes() if logo else b"",
+        # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
+        *(cache.file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
+        (cache.file_digest(logo) or "") if logo else "",
     ]
 
     def draw() -> bytes:

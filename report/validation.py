@@ -11,6 +11,7 @@ and then the validator is built afresh.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
@@ -49,13 +50,9 @@ def validator() -> pydantic_core.SchemaValidator:
         except Exception:  # any unreadable or foreign entry is rebuilt, never trusted
             pass
     schema = core_schema()
-    try:
-        data = pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, AttributeError, TypeError):
-        # A rule that is a lambda or a closure (pydantic before 2.10 makes some) cannot be kept:
-        # the validator still works, it is only built again next time.
-        return pydantic_core.SchemaValidator(schema)
-    cache.keep(folder, key, data)
+    # A lambda or closure in a rule (pydantic before 2.10 makes some) cannot be kept.
+    with contextlib.suppress(pickle.PicklingError, AttributeError, TypeError):
+        cache.keep(folder, key, pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL))
     return pydantic_core.SchemaValidator(schema)
 
 
