@@ -63,8 +63,8 @@ def scaled_content(factor: int) -> Path:
 
 def write_print_html(source: Path) -> Path:
     """Write the exact HTML report renders to PDF, for the WeasyPrint CLI."""
-    from report.job import prepare
-    from report.render_print import print_html
+    from report.render.prepared import prepare
+    from report.render.print_edition import print_html
 
     html = OUT / f"{source.stem}.html"
     html.write_text(print_html(prepare(source)), encoding="utf-8")

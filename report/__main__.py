@@ -1,5 +1,5 @@
-"""Run the command line with ``python -m report`` (through the build server when one runs)."""
+"""Run the command line with ``python -m report``."""
 
-from report.client import main
+from report.cli import main
 
 raise SystemExit(main())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mimetypes
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -54,26 +53,3 @@ class AssetRoots:
         path = self.resolve(url)
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return path.read_bytes(), media_type
-
-
-_CSS_REFERENCE = re.compile(r"@import|url\(\s*['\"]?([^'\")\s]*)", re.IGNORECASE)
-
-
-def epub_stylesheet(path: Path) -> bytes:
-    """Return a stylesheet for the EPUB, refusing anything that would load from outside the book.
-
-    WeasyPrint's loads go through AssetRoots; an EPUB reader loads what the CSS names itself,
-    so the CSS copied into the book may only point at the shipped fonts.
-    """
-    css = path.read_text(encoding="utf-8")
-    for match in _CSS_REFERENCE.finditer(css):
-        line = css.count("\n", 0, match.start()) + 1
-        target = match.group(1)
-        if target is None:
-            raise AssetError(f"{path}:{line}: @import is not allowed; put the rules in this file")
-        if not re.fullmatch(r"\.\./fonts/[A-Za-z0-9._-]+", target):
-            raise AssetError(
-                f"{path}:{line}: url({target}) is not allowed in a stylesheet; "
-                "only the shipped fonts (../fonts/...) may be referenced"
-            )
-    return css.encode("utf-8")

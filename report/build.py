@@ -1,44 +1,42 @@
-"""Orchestration: load every brief, render every output, and only then write files."""
+"""Orchestration: plan (what is current), render every output, write them all, record the build.
+
+Nothing is written until every brief is loaded, validated and rendered, so a failure leaves the
+previous outputs as they were. This module imports only the standard library and the leaf
+modules at first: a build that turns out to be up to date loads nothing heavy.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from report import __version__, cache
+from report.cache import user_cache
 from report.errors import UsageError
-from report.job import Job, inputs, prepare_all, stylesheet_files
-from report.output import write_all
-from report.pdf import STANDARDS
-from report.render_epub import chapters, epub_parts, finish_epub, page_map
-from report.render_print import pdf_request, print_html
-from report.render_web import render_web
-from report.sources import FORMATS, PARALLEL_BELOW_BYTES, check_formats, content_bytes
+from report.files import write_all
+from report.options import DEFAULT_PDF_STANDARD, FORMATS, BuildOptions, runs_in_one_process
+from report.plan import plan, record
 
 if TYPE_CHECKING:
-    from report.pdf_worker import PdfWorker
+    from report.outputs.formats import Output
+    from report.outputs.pdf_worker import PdfWorker
+    from report.render.prepared import PreparedBrief
 
-log = logging.getLogger(__name__)
+Progress = Callable[[Path, str], None]  # content file, stage
 
 
 @dataclass(frozen=True)
 class Written:
-    """One output file of the build, how long rendering it took, and whether it was reused."""
+    """One output of the build (a file, or the web edition's index.html), its size, how long
+    rendering it took, and whether the previous build's file was reused."""
 
     path: Path
     size: int
     seconds: float
     reused: bool = False
-
-
-Progress = Callable[[Path, str], None]
 
 
 def build(
@@ -48,75 +46,96 @@ def build(
     *,
     force: bool = False,
     workers: int | None = None,
+    pdf_standard: str = DEFAULT_PDF_STANDARD,
     progress: Progress | None = None,
     pdf_worker: PdfWorker | None = None,
-    pdf_standard: str = "ua-1",
 ) -> list[Written]:
-    """Build every format of every content file into `out_dir`.
+    """Build every format of every content file into `out_dir`; return what was written.
 
     Outputs whose inputs did not change since the last build are reused unless `force` is set.
-    Everything else is loaded, validated and rendered first (in `workers` processes, by default
-    one per core); files are written only when every output rendered, so a failure leaves the
-    previous outputs untouched.
+    `workers` processes render several content files at once (default: one per core); a
+    `pdf_worker` kept by the caller renders the PDF of a single brief (report serve keeps one).
     """
-    chosen = check_formats(formats)
-    _check_names(sources, out_dir)
-    if pdf_standard not in STANDARDS:
-        raise UsageError(
-            f"unknown PDF standard {pdf_standard!r}; choose from {', '.join(STANDARDS)}"
-        )
-    options = cache.cache_options(chosen, pdf_standard, __version__)
-    reused: list[Written] = []
-    stale: list[Path] = []
-    for source in sources:
-        outputs = None if force else cache.up_to_date(out_dir, source, options)
-        if outputs:
-            reused += [Written(path, path.stat().st_size, 0.0, reused=True) for path in outputs]
-        else:
-            stale.append(source)
-    jobs = [
-        dataclasses.replace(job, pdf_standard=pdf_standard)
-        for job in prepare_all(stale, cache.user_cache())
-    ]
-    if workers is None and content_bytes(stale) > PARALLEL_BELOW_BYTES:
-        workers = 1  # large documents: keep peak memory near WeasyPrint's own
-    rendered = render_jobs(jobs, chosen, workers, progress, pdf_worker)
-    job_targets: dict[Path, list[Path]] = {}
-    files: list[tuple[Path, bytes]] = []
-    written: list[Written] = []
-    for job, results in zip(jobs, rendered, strict=True):
-        targets = []
-        for fmt, (data, seconds) in results.items():
-            # The web edition is a folder (index.html first); the others are one file each.
-            pieces = data if isinstance(data, dict) else {f"{job.source.stem}.{fmt}": data}
-            paths = [out_dir / name for name in pieces]
-            files += list(zip(paths, pieces.values(), strict=True))
-            targets += paths
-            written.append(Written(paths[0], sum(map(len, pieces.values())), seconds))
-        job_targets[job.source] = targets
-    write_all(files)
-    for job in jobs:
-        cache.record(out_dir, job.source, inputs(job, options), job_targets[job.source])
-    return reused + written
+    options = BuildOptions(tuple(formats), pdf_standard, force, workers)
+    return run(sources, out_dir, options, progress, pdf_worker)
 
 
-# format -> (file bytes, or files by path relative to the output folder; seconds)
-Rendered = dict[str, tuple[bytes | dict[str, bytes], float]]
-
-
-def render_jobs(
-    jobs: Sequence[Job],
-    formats: Sequence[str],
-    workers: int | None,
-    progress: Progress | None,
+def run(
+    sources: Sequence[Path],
+    out_dir: Path,
+    options: BuildOptions,
+    progress: Progress | None = None,
     pdf_worker: PdfWorker | None = None,
-) -> list[Rendered]:
-    """Render every format of each job; several jobs render in parallel worker processes."""
-    if pdf_worker is not None and len(jobs) == 1:
-        return [render_job(jobs[0], formats, progress, pdf_worker)]
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
+) -> list[Written]:
+    """Build with the options already gathered (see `build`)."""
+    _check_names(sources, out_dir)
+    current = plan(sources, out_dir, options.shaping_outputs(), options.force)
+    reused = [Written(path, path.stat().st_size, 0.0, reused=True) for path in current.reused]
+    if not current.stale:
+        return reused
+    processes = _processes(current.stale, options)
+    own_worker = None if pdf_worker else _early_pdf_worker(current.stale, options, processes)
+    try:
+        from report.render.prepared import prepare_all
+
+        prepared = prepare_all(current.stale, user_cache())
+        rendered = render_all(prepared, options, processes, progress, pdf_worker or own_worker)
+    finally:
+        if own_worker:
+            own_worker.close()
+    outputs = [output for by_format in rendered for output in by_format.values()]
+    write_all([(out_dir / name, data) for output in outputs for name, data in output.files.items()])
+    for brief, by_format in zip(prepared, rendered, strict=True):
+        paths = [out_dir / name for output in by_format.values() for name in output.files]
+        record(out_dir, brief.source, brief.inputs(options.shaping_outputs()), paths)
+    return reused + [_written(out_dir, output) for output in outputs]
+
+
+def _written(out_dir: Path, output: Output) -> Written:
+    main = next(iter(output.files))  # the web edition is a folder: its index.html comes first
+    return Written(out_dir / main, sum(map(len, output.files.values())), output.seconds)
+
+
+def _processes(stale: Sequence[Path], options: BuildOptions) -> int:
+    """How many processes render: as asked, else one for large content (peak memory then stays
+    near WeasyPrint's own), else one per core."""
+    if options.workers is not None:
+        return max(options.workers, 1)
+    if runs_in_one_process(stale):
+        return 1
+    return os.cpu_count() or 1
+
+
+def _early_pdf_worker(
+    stale: Sequence[Path], options: BuildOptions, processes: int
+) -> PdfWorker | None:
+    """Start loading WeasyPrint in a second process now, when one PDF is to be built in more
+    than one process: it imports while this process loads the content and renders the
+    templates, then renders the PDF while this one writes the EPUB."""
+    parallel = processes > 1 and (os.cpu_count() or 1) > 1 and sys.platform != "win32"
+    if not ("pdf" in options.formats and len(stale) == 1 and parallel):
+        return None
+    from report.outputs.pdf_worker import PdfWorker
+
+    return PdfWorker()
+
+
+def render_all(
+    prepared: Sequence[PreparedBrief],
+    options: BuildOptions,
+    processes: int = 1,
+    progress: Progress | None = None,
+    pdf_worker: PdfWorker | None = None,
+) -> list[dict[str, Output]]:
+    """Render every format of each brief; several briefs render in up to `processes` worker
+    processes, one brief with the `pdf_worker` when there is one."""
+    from report.outputs.formats import make_outputs
+
+    if pdf_worker is not None and len(prepared) == 1:
+        return [make_outputs(prepared[0], options, progress, pdf_worker)]
+    workers = min(processes, len(prepared))
     if workers <= 1 or sys.platform == "win32":
-        return [render_job(job, formats, progress) for job in jobs]
+        return [make_outputs(brief, options, progress) for brief in prepared]
     # Forked workers inherit the loaded briefs and templates; only the bytes come back.
     # Imported here: a build of one file (most of them) never pays for loading the pool.
     import multiprocessing
@@ -124,69 +143,13 @@ def render_jobs(
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(render_job, job, formats, None) for job in jobs]
+        futures = [pool.submit(make_outputs, brief, options) for brief in prepared]
         results = []
-        for job, future in zip(jobs, futures, strict=True):
+        for brief, future in zip(prepared, futures, strict=True):
             results.append(future.result())
             if progress:
-                progress(job.source, "rendered")
+                progress(brief.source, "rendered")
         return results
-
-
-def render_job(
-    job: Job,
-    formats: Sequence[str],
-    progress: Progress | None = None,
-    pdf_worker: PdfWorker | None = None,
-) -> Rendered:
-    """Render one brief: the PDF first (or in the worker, meanwhile), then the EPUB, whose
-    page-break markers follow the PDF's pages."""
-
-    def stage(text: str) -> None:
-        if progress:
-            progress(job.source, text)
-
-    results: Rendered = {}
-    page_of: dict[str, int] | None = None
-    request = pdf_request(job) if "pdf" in formats else None
-    started = time.perf_counter()
-    if request and pdf_worker:
-        stage("rendering PDF")
-        pdf_worker.submit(request)
-    elif request:
-        stage("rendering PDF")
-        data, warnings, page_of = _pdf_module().render_pdf(request)
-        _log_warnings(job, warnings)
-        results["pdf"] = (data, time.perf_counter() - started)
-        stage(f"PDF rendered in {results['pdf'][1]:.1f} s")
-    parts = epub_parts(job) if "epub" in formats else None
-    epub_seconds = time.perf_counter() - started - results.get("pdf", (b"", 0.0))[1]
-    if request and pdf_worker:
-        page_of = pdf_worker.page_numbers()  # the worker goes on writing the PDF meanwhile
-    if parts is not None:
-        stage("writing EPUB")
-        epub_started = time.perf_counter()
-        pages = page_map(job, page_of, request)
-        results["epub"] = (
-            finish_epub(job, parts, pages),
-            epub_seconds + time.perf_counter() - epub_started,
-        )
-    if request and pdf_worker:
-        data, warnings = pdf_worker.result()
-        _log_warnings(job, warnings)
-        results["pdf"] = (data, time.perf_counter() - started)
-        stage(f"PDF rendered in {results['pdf'][1]:.1f} s")
-    if "html" in formats:
-        stage("writing the web edition")
-        web_started = time.perf_counter()
-        results["html"] = (render_web(job, formats), time.perf_counter() - web_started)
-    return {fmt: results[fmt] for fmt in formats}
-
-
-def _pdf_module():
-    import report.pdf  # WeasyPrint itself is imported by render_pdf, when a PDF is rendered
-
-    return report.pdf
 
 
 def _check_names(sources: Sequence[Path], out_dir: Path) -> None:
@@ -203,13 +166,13 @@ def _check_names(sources: Sequence[Path], out_dir: Path) -> None:
 
 def check(sources: Sequence[Path]) -> list[Path]:
     """Validate content files and render their templates, writing nothing."""
-    for job in prepare_all(sources):
-        print_html(job)
-        chapters(job)
-        stylesheet_files(job)
+    from report.render.epub_edition import chapters
+    from report.render.prepared import prepare_all
+    from report.render.print_edition import print_html
+    from report.render.stylesheets import stylesheet_files
+
+    for prepared in prepare_all(sources):
+        print_html(prepared)
+        chapters(prepared)
+        stylesheet_files(prepared)
     return list(sources)
-
-
-def _log_warnings(job: Job, warnings: list[str]) -> None:
-    for warning in warnings:
-        log.warning("%s: WeasyPrint: %s", job.source, warning)

@@ -1,9 +1,8 @@
-"""Skip a build whose inputs and outputs are unchanged, without loading any heavy library.
+"""Digests of files and of the tool's own code, and the user cache of derived data.
 
-A build records, per content file, the SHA-256 of every input it read (the content file, the
-previous edition, images, every file in each template folder, the tool's own code) and of every
-output it wrote. The next build re-hashes them; if nothing differs, the outputs are reused. Only
-the standard library is imported here, so an up-to-date check costs a few milliseconds.
+Standard library only, so the up-to-date check of a build costs a few milliseconds. Derived data
+(the content validator, compiled templates, the EPUB cover, font subsets, the PDF's page map) is
+kept under a hash of everything it was derived from; deleting the cache only costs time.
 """
 
 from __future__ import annotations
@@ -12,19 +11,15 @@ import contextlib
 import functools
 import hashlib
 import importlib.util
-import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from report.identity import code_digests
+from report.errors import OutputError
+from report.files import write_file
 
-CACHE_FOLDER = ".report-cache"
-
-
-def cache_options(formats: Sequence[str], pdf_standard: str, version: str) -> dict[str, object]:
-    """The build options that shape the outputs: a change to any of them rebuilds."""
-    return {"formats": sorted(formats), "version": version, "pdf_standard": pdf_standard}
+PACKAGE = Path(__file__).resolve().parent
+CACHE_FOLDER = ".report-cache"  # the up-to-date records, beside the outputs they describe
 
 
 def file_digest(path: Path) -> str | None:
@@ -47,64 +42,38 @@ def _digest_of_version(path: Path, _inode: int, _size: int, _mtime_ns: int) -> s
         return None
 
 
-def _tree(folder: Path) -> dict[str, str | None]:
+def tree_digests(folder: Path) -> dict[str, str | None]:
     """Hash every file below a folder, so an added or removed file counts as a change too."""
     if not folder.is_dir():
         return {}
     return {
         str(path.relative_to(folder)): file_digest(path)
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and CACHE_FOLDER not in path.parts
+        if path.is_file() and CACHE_FOLDER not in path.parts and "__pycache__" not in path.parts
+    }
+
+
+def code_digests() -> dict[str, str | None]:
+    """SHA-256 of each of the tool's own files, subpackages and package data included (not the
+    bytecode Python writes beside them, nor editors' dot-files such as Emacs locks)."""
+    return {
+        name: digest
+        for name, digest in tree_digests(PACKAGE).items()
+        if not any(part.startswith(".") for part in Path(name).parts)
     }
 
 
 def fingerprint(
     files: Iterable[Path], folders: Iterable[Path], options: dict[str, object]
 ) -> dict[str, object]:
-    """Describe a build's inputs: files, whole folders, and the options that shape the output."""
+    """Describe a build's inputs: files, whole folders, the options that shape the output, and
+    the tool's own code."""
     return {
         "options": options,
         "files": {str(path): file_digest(path) for path in sorted(set(files))},
-        "folders": {str(folder): _tree(folder) for folder in sorted(set(folders))},
+        "folders": {str(folder): tree_digests(folder) for folder in sorted(set(folders))},
         "code": code_digests(),
     }
-
-
-def _record_path(out_dir: Path, source: Path) -> Path:
-    key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
-    return out_dir / CACHE_FOLDER / f"{source.stem}-{key}.json"
-
-
-def record(out_dir: Path, source: Path, inputs: dict[str, object], outputs: Sequence[Path]) -> None:
-    """Remember what a successful build of `source` read and wrote."""
-    path = _record_path(out_dir, source)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"inputs": inputs, "outputs": {str(p): file_digest(p) for p in outputs}}
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def up_to_date(out_dir: Path, source: Path, options: dict[str, object]) -> list[Path] | None:
-    """Return the outputs of the last build of `source` if nothing changed since, else None."""
-    try:
-        entry = json.loads(_record_path(out_dir, source).read_text(encoding="utf-8"))
-        inputs = entry["inputs"]
-        outputs = {Path(name): digest for name, digest in entry["outputs"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if inputs.get("options") != options:
-        return None
-    current = fingerprint(
-        (Path(name) for name in inputs["files"]),
-        (Path(name) for name in inputs["folders"]),
-        options,
-    )
-    if current != inputs:
-        return None
-    if any(file_digest(path) != digest for path, digest in outputs.items()):
-        return None  # an output was edited or removed since: build it again
-    return list(outputs)
 
 
 def user_cache() -> Path:
@@ -117,7 +86,7 @@ def user_cache() -> Path:
     return Path(base) / "report"
 
 
-@functools.cache  # a process never sees its packages change (the build server exits if they do)
+@functools.cache  # a process never sees its packages change
 def package_stamp(name: str) -> str:
     """Name the installed copy of a package without importing it: its folder, the folder's
     modification time and the version in its distribution's metadata folder name."""
@@ -159,15 +128,8 @@ def keep(folder: Path | None, key_parts: Iterable[str | bytes], data: bytes) -> 
     """Keep bytes under a hash of the key parts; a cache that cannot be written only costs time."""
     if folder is None:
         return
-    path = folder / _key(key_parts)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):  # a full disk must not leave half a file behind
-            temporary.unlink()
+    with contextlib.suppress(OutputError):
+        write_file(folder / _key(key_parts), data)
 
 
 def _key(key_parts: Iterable[str | bytes]) -> str:

@@ -11,19 +11,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from report import __version__, client, commands
+from report import commands
 from report.errors import ContentError, ReportError
-from report.sources import FORMATS
+from report.options import DEFAULT_PDF_STANDARD, FORMATS, PDF_STANDARDS
+from report.version import __version__
 
 DEFAULT_OUTPUT = Path("build")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `report` command in this process; return its exit status.
-
-    The installed `report` command is `report.client.main`, which hands build and check to the
-    build server when one runs, and calls this otherwise.
-    """
+    """Run the `report` command (arguments from `argv`, else the command line); return its
+    exit status. The installed `report` command and `python -m report` both enter here."""
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(format="report: warning: %(message)s", level=logging.WARNING)
@@ -74,8 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument(
         "--pdf-standard",
-        choices=("ua-1", "a-3a", "a-3b"),
-        default="ua-1",
+        choices=tuple(PDF_STANDARDS),
+        default=DEFAULT_PDF_STANDARD,
         help="the standard the PDF is built to and declares: ua-1 (accessible, the default), "
         "a-3a (tagged archival) or a-3b (archival)",
     )
@@ -90,7 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="render in N processes (default: one per core)",
     )
-    _add_no_server_argument(build_cmd)
+    build_cmd.add_argument(
+        "--progress",
+        action="store_true",
+        help="print each stage of the build on standard error (at a terminal they appear by "
+        "themselves when a build takes more than a second)",
+    )
     build_cmd.set_defaults(run=commands.build_command)
     check_cmd = subcommands.add_parser(
         "check",
@@ -106,7 +109,6 @@ def _parser() -> argparse.ArgumentParser:
         "installed), no remote resources, fonts cover the text, cover, safe file names",
     )
     _add_output_argument(check_cmd, "where the built files are (default: build/)")
-    _add_no_server_argument(check_cmd)
     check_cmd.set_defaults(run=commands.check_command)
     schema_cmd = subcommands.add_parser(
         "schema",
@@ -140,24 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     _add_output_argument(serve_cmd, "output folder (default: build/)")
     serve_cmd.set_defaults(run=commands.serve_command)
-    server_cmd = subcommands.add_parser(
-        "server",
-        help="start, stop or ask about the build server",
-        description="The build server keeps WeasyPrint and the other libraries loaded, so "
-        "`report build` and `report check` skip their start-up. It starts by itself after a "
-        "build run from a terminal and stops after 15 idle minutes.",
-    )
-    server_cmd.add_argument("action", choices=("start", "stop", "status"))
-    server_cmd.set_defaults(run=commands.server_command)
     return parser
-
-
-def _add_no_server_argument(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        client.NO_SERVER_FLAG,
-        action="store_true",
-        help="run in this process, without the build server (also: REPORT_SERVER=off)",
-    )
 
 
 def _add_output_argument(command: argparse.ArgumentParser, help_text: str) -> None:

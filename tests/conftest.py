@@ -6,13 +6,11 @@ import atexit
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,48 +25,10 @@ SOURCE = ROOT / "content" / "sources" / "belarus-nato-cooperation.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
-# Commands the tests run go through no build server unless a test starts one for itself
-# (`build_server`): a server left running by a developer must not stand in for the code under test.
-os.environ["REPORT_SERVER"] = "off"
 # Derived data (the validator, compiled templates, covers, font subsets) goes to a cache of the
 # test run's own, never to the developer's, so each run starts from nothing and leaves nothing.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="report-tests-cache-")
 atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
-
-
-def server_socket(env: dict[str, str]) -> Path:
-    """Where the build server for this code listens, in the runtime folder of `env`."""
-    code = "from report.client import socket_path; print(socket_path())"
-    found = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return Path(found.stdout.strip())
-
-
-@pytest.fixture(scope="module")
-def build_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A running build server of its own; yields the environment that reaches it.
-
-    It is started the hard way: with Ctrl-C ignored (as `report server start &` in a script
-    does), from a folder holding a broken `report` package that must not be imported.
-    """
-    runtime = tmp_path_factory.mktemp("runtime")
-    runtime.chmod(0o700)
-    decoy = tmp_path_factory.mktemp("decoy")
-    (decoy / "report").mkdir()
-    (decoy / "report" / "__init__.py").write_text("raise ImportError('the decoy was imported')")
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
-    started = subprocess.run(
-        [str(Path(sys.executable).parent / "report"), "server", "start"],
-        env=env,
-        cwd=decoy,
-        capture_output=True,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-    )
-    assert "running at" in started.stdout, started.stderr
-    yield env
-    assert run_report("server", "stop", env=env).returncode == 0
 
 
 @pytest.fixture(scope="session")

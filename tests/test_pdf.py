@@ -12,8 +12,8 @@ import pytest
 from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 
+from report import load_brief
 from report.build import build
-from report.content import load_brief
 from tests.conftest import CONTENT, FIXTURES, canonical, pdf_pages
 
 BRIEF = load_brief(CONTENT)

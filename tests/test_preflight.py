@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from report import preflight
+from report.outputs import preflight
 from tests.conftest import run_report
 
 

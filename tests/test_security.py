@@ -13,12 +13,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from report import load_brief
 from report.assets import AssetRoots
 from report.build import build
-from report.content import load_brief
 from report.errors import AssetError, TemplateError
-from report.pdf import PdfRequest, render_pdf
-from report.templates import BASE_TEMPLATES, Templates
+from report.outputs.pdf import make_pdf
+from report.render.print_edition import PrintDocument
+from report.render.templates import BASE_TEMPLATES, Templates
 from tests.conftest import FIXTURES, pdf_pages
 
 HOSTILE = [
@@ -102,8 +103,8 @@ def test_a_blocked_resource_fails_the_pdf_and_reaches_nothing(markup: str) -> No
         thread = threading.Thread(target=accept)
         thread.start()
         with pytest.raises(AssetError, match=r"only files inside|outside the allowed folders"):
-            render_pdf(
-                PdfRequest(
+            make_pdf(
+                PrintDocument(
                     html,
                     BASE_TEMPLATES,
                     AssetRoots([BASE_TEMPLATES]),

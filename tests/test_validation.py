@@ -13,7 +13,7 @@ from tests.conftest import CONTENT, FIXTURES
 
 # Loads a content file in a new process and says whether pydantic had to be imported for it.
 PROBE = (
-    "import sys; from report.content import load_brief; "
+    "import sys; from report import load_brief; "
     "brief = load_brief(sys.argv[1]); print(brief.title, 'pydantic' in sys.modules)"
 )
 
@@ -74,11 +74,11 @@ def planted_pickle(kind: str, witness: Path) -> bytes:
     """A pickle that creates `witness` when a plain unpickler loads it."""
     if kind == "foreign module":
         return b"cposix\nsystem\n(V" + f"touch {witness}".encode() + b"\ntR."
-    # Through report.model itself: a dotted name walks the modules it imports to exec().
+    # Through report.content.model itself: a dotted name walks the modules it imports to exec().
     code = f"open({str(witness)!r}, 'w').close()"
     return (
         b"\x80\x04"
-        + _text("report.model")
+        + _text("report.content.model")
         + _text("re.enum.bltns.exec")
         + b"\x93"  # STACK_GLOBAL
         + _text(code)
@@ -111,7 +111,7 @@ def test_a_validator_that_cannot_be_kept_still_validates(
 ) -> None:
     from pydantic_core import core_schema
 
-    from report import validation
+    from report.content import validation
 
     # What a rule written as a lambda (or pydantic before 2.10) puts in the schema.
     unpicklable = core_schema.no_info_after_validator_function(
@@ -131,12 +131,15 @@ def test_the_python_api_validates_plain_data_and_rechecks_a_hand_made_style() ->
     from pydantic_core import ValidationError
 
     import report
-    from report.model import Style
-    from report.theme import style_css
+    from report.content.model import Style
+    from report.errors import ReportError
+    from report.render.style import style_css
 
     with pytest.raises(ValidationError) as caught:
         report.validate_brief({"title": 3, "style": {"accent": "red"}})
     assert {error["loc"] for error in caught.value.errors()} >= {("title",), ("style", "accent")}
     assert report.load_brief(CONTENT).style.accent.startswith("#")
-    with pytest.raises(ValueError, match="not a #rrggbb color"):
+    with pytest.raises(ReportError, match="not a #rrggbb color"):
         style_css(Style(accent="red; } body { display: none"), "print")
+    with pytest.raises(ReportError, match="paper 'A0': choose from A4, Letter"):
+        style_css(Style(paper="A0"), "print")  # type: ignore[arg-type]

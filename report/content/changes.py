@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report.model import Brief, Section
+from report.content.model import Brief, Section
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The typed model of a brief: what a content file may hold, with no I/O.
 
 The classes are plain frozen dataclasses, so loading them costs next to nothing. Their rules
-(`Check`, `BlockKind`) are read by pydantic when report/validation.py builds the validator, which
-it then keeps in the user cache: pydantic itself is imported only when this file changes.
+(`Check`, `BlockKind`) are read by pydantic when validation.py builds the validator, which it
+then keeps in the user cache: pydantic itself is imported only when this file changes.
 """
 
 from __future__ import annotations

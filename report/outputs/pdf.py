@@ -11,35 +11,19 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from report.assets import AssetRoots
 from report.errors import AssetError
+from report.options import PDF_STANDARDS
+from report.render.print_edition import PrintDocument
 
-# The PDF standards a build can claim; WeasyPrint writes the matching XMP identifiers.
-STANDARDS = {"ua-1": "pdf/ua-1", "a-3a": "pdf/a-3a", "a-3b": "pdf/a-3b"}
 PROVENANCE_NS = "urn:report:ns:provenance#"
 
 
-@dataclass(frozen=True)
-class PdfRequest:
-    """Everything the PDF renderer needs: the HTML and what the file must carry."""
-
-    html: str
-    base: Path
-    roots: AssetRoots
-    epoch: int  # the edition date: every date inside the file comes from it
-    standard: str
-    source_name: str  # the content file, attached to the PDF (relationship Source)
-    source: bytes
-    generator: str
-
-
-def render_pdf(
-    request: PdfRequest, on_pages: Callable[[dict[str, int]], None] | None = None
+def make_pdf(
+    request: PrintDocument, on_pages: Callable[[dict[str, int]], None] | None = None
 ) -> tuple[bytes, list[str], dict[str, int]]:
     """Render print HTML to PDF bytes; return them, WeasyPrint's warnings, and the page
     number of every element id (for the EPUB's page-break markers).
@@ -47,7 +31,7 @@ def render_pdf(
     `on_pages` gets the page numbers as soon as the layout is done, before the PDF is written
     (about a quarter of the time), so the EPUB can be finished meanwhile.
     """
-    from report.engine import import_weasyprint  # EPUB-only builds load neither
+    from report.outputs.weasyprint_loader import import_weasyprint  # EPUB-only builds load neither
 
     weasyprint = import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
@@ -69,7 +53,7 @@ def render_pdf(
                 string=request.html, base_url=request.base.as_uri() + "/", url_fetcher=fetcher
             )
             options = {
-                "pdf_variant": STANDARDS[request.standard],
+                "pdf_variant": PDF_STANDARDS[request.standard],
                 "pdf_tags": True,  # tagged whatever the standard: a-3b alone would be untagged
                 "attachments": [source],
                 "xmp_metadata": [_data_url(_provenance_xmp(request))],
@@ -108,7 +92,7 @@ def _declare_source_relationship(document: object, pdf: Any) -> None:
             pdf.catalog.setdefault("AF", pydyf.Array()).append(item.reference)
 
 
-def _provenance_xmp(request: PdfRequest) -> bytes:
+def _provenance_xmp(request: PrintDocument) -> bytes:
     """XMP naming the generator and the content's SHA-256, with the PDF/A extension schema
     that declares these two properties (PDF/A allows only declared properties)."""
     digest = hashlib.sha256(request.source).hexdigest()
@@ -189,7 +173,7 @@ def _fewer_collections() -> Iterator[None]:
     made a 207-page render 5 % faster, with a lower peak (measured in docs/performance.md).
     """
     previous = gc.get_threshold()
-    frozen_before = gc.get_freeze_count()  # the build server froze its heap: leave it so
+    frozen_before = gc.get_freeze_count()  # a caller that froze its heap keeps it so
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     try:

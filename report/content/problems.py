@@ -16,8 +16,7 @@ from typing import Any
 
 import yaml
 
-from report.document import location
-from report.model import (
+from report.content.model import (
     BLOCK_KINDS,
     BLOCK_TYPES,
     Brief,
@@ -28,6 +27,7 @@ from report.model import (
     Section,
     TimelineEntry,
 )
+from report.content.yaml_reader import location
 
 _MODELS = (Brief, Edition, Section, ListContent, TimelineEntry, KeyFigure, Correction, *BLOCK_TYPES)
 

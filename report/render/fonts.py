@@ -1,12 +1,16 @@
-"""Subset the shipped fonts to the characters a book uses, for embedding in the EPUB."""
+"""The shipped fonts: which files the stylesheets use, and subsets of them for the EPUB and the
+web edition."""
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from report import cache
+from report.errors import AssetError
+from report.render.templates import Templates
 
 # Always kept, so text a reader adds (notes, search) in basic Latin still renders in the font.
 BASIC_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0–—‘’“”…•"
@@ -14,6 +18,13 @@ BASIC_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0–
 EXTRA_FEATURES = ("onum", "lnum", "pnum", "tnum")
 # Copyright, family names, version, licence and licence URL: the OFL asks that they travel along.
 NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
+
+
+def font_files(templates: Templates) -> list[Path]:
+    """Return the font files the stylesheets' @font-face rules point at."""
+    fonts_css = templates.find("css/fonts.css").read_text(encoding="utf-8")
+    names = sorted(set(re.findall(r'url\("\.\./fonts/([^"]+)"\)', fonts_css)))
+    return [templates.find(f"fonts/{name}") for name in names]
 
 
 def subset_font(path: Path, characters: Iterable[str], cache_dir: Path | None = None) -> bytes:
@@ -46,5 +57,5 @@ def _subset(path: Path, wanted: str) -> bytes:
     request.name_id_set.update(NAME_IDS)
     result = hb.subset(face, request)
     if result is None:
-        raise ValueError(f"{path}: HarfBuzz could not subset this font")
+        raise AssetError(f"{path}: HarfBuzz could not subset this font")
     return result.blob.data

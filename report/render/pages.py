@@ -1,19 +1,45 @@
-"""Page-break markers for the EPUB, placed where the PDF's pages begin (same page numbers)."""
+"""The page map: where the PDF's pages begin, kept for builds without a PDF, and the EPUB's
+page-break markers placed from it (the same page numbers in both)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from report.epub_parts import Chapter
+from report import cache
+from report.render.epub_parts import Chapter
+from report.render.prepared import PreparedBrief
 
 ID = re.compile(r'\sid="([^"]+)"')
 
 
-def ids_in_order(html: str) -> list[str]:
-    """Return the element ids of an HTML document, in document order."""
-    return ID.findall(html)
+@dataclass(frozen=True)
+class PageMap:
+    """Where the PDF's pages begin: element ids in print order and the page of each."""
+
+    print_ids: list[str]
+    page_of: dict[str, int]
+
+
+def page_map(
+    prepared: PreparedBrief,
+    pdf_standard: str,
+    page_of: dict[str, int] | None = None,
+    print_html: str | None = None,
+) -> PageMap | None:
+    """The page map of this build's PDF (`page_of`, laid out from `print_html`), or of the last
+    PDF built from the same inputs; None when there is neither."""
+    folder = prepared.cache_dir / "pages" if prepared.cache_dir else None
+    key = [json.dumps(prepared.inputs({"pdf_standard": pdf_standard}), sort_keys=True)]
+    if page_of is not None and print_html is not None:
+        pages = PageMap(ID.findall(print_html), page_of)
+        cache.keep(folder, key, json.dumps(dataclasses.asdict(pages)).encode())
+        return pages
+    stored = cache.recall(folder, key)
+    return PageMap(**json.loads(stored)) if stored else None
 
 
 def mark_pages(

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import yaml
 from pydantic_core import ValidationError
 
 from report.assets import AssetRoots
-from report.document import location, node_at, odd_numbers, read_document
+from report.content.markup import Reference, link_problem, references
+from report.content.model import MARKDOWN_FIELDS, Brief
+from report.content.problems import describe, position_key
+from report.content.validation import validate_brief
+from report.content.yaml_reader import location, node_at, odd_numbers, read_document
 from report.errors import AssetError, ContentError
-from report.markup import Reference, link_problem, references
-from report.model import MARKDOWN_FIELDS, Brief
-from report.problems import describe, position_key
-from report.templates import THEMES
-from report.validation import validate_brief
 
 
-def load_brief(path: Path | str) -> Brief:
-    """Load and validate one content file; raise ContentError listing every problem."""
+def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief:
+    """Load and validate one content file; raise ContentError listing every problem.
+
+    `themes` names the themes a brief may choose (the templates side knows them); None skips
+    that check.
+    """
     path = Path(path)
     data, node = read_document(path)
     if not isinstance(data, dict):
@@ -45,7 +48,7 @@ def load_brief(path: Path | str) -> Brief:
     if numbers:
         raise ContentError([f"{at}: {text}" for at, text in numbers.items()])
     problems = list(_reference_problems(path, node, brief))
-    problems += _edition_problems(path, node, brief)
+    problems += _edition_problems(path, node, brief, themes)
     if problems:
         raise ContentError(problems)
     return brief
@@ -67,8 +70,10 @@ def previous_path(source: Path, brief: Brief) -> Path | None:
     return (source.parent / brief.previous) if brief.previous else None
 
 
-def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
-    """Check what links this edition to others: the previous file, the logo."""
+def _edition_problems(
+    path: Path, root: yaml.Node, brief: Brief, themes: Collection[str] | None
+) -> list[str]:
+    """Check what links this edition to others: the previous file, the theme, the logo."""
     problems = []
     previous = previous_path(path, brief)
     if brief.show_changes and previous is None:
@@ -77,12 +82,10 @@ def _edition_problems(path: Path, root: yaml.Node, brief: Brief) -> list[str]:
     if previous is not None and not previous.is_file():
         where = location(path, node_at(root, "previous").start_mark)
         problems.append(f"{where}: previous edition {brief.previous!r}: no such file")
-    if brief.theme and not (THEMES / brief.theme).is_dir():
+    if brief.theme and themes is not None and brief.theme not in themes:
         where = location(path, node_at(root, "theme").start_mark)
-        themes = sorted(folder.name for folder in THEMES.glob("*") if folder.is_dir())
-        problems.append(
-            f"{where}: no theme {brief.theme!r} in {THEMES} (themes: {', '.join(themes) or 'none'})"
-        )
+        known = ", ".join(sorted(themes)) or "none"
+        problems.append(f"{where}: no theme {brief.theme!r} (themes: {known})")
     if brief.style.logo:
         try:
             image_path(path, brief.style.logo)

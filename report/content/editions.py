@@ -7,10 +7,10 @@ import re
 import uuid
 from pathlib import Path
 
-from report.content import load_brief
-from report.document import node_at, read_document
+from report.content.loader import load_brief
+from report.content.yaml_reader import node_at, read_document
 from report.errors import UsageError
-from report.output import write_all
+from report.files import write_all
 
 OVERRIDE_TEMPLATE = """\
 {#- Template overrides for this edition only. A file here with the name of a base template

@@ -1,12 +1,12 @@
-"""The content validator: pydantic builds it from report/model.py once, the user cache keeps it.
+"""The content validator: pydantic builds it from model.py once, the user cache keeps it.
 
 Building it means importing pydantic and generating the schema, about 0.1 s, which would be a
 third of an EPUB-only build. The cache keeps pydantic-core's schema instead, keyed by the model's
 source and the versions that read it; loading it back takes pydantic-core and under a millisecond.
 Like Python's own bytecode cache it is derived from code, never from content, and deleting it only
 costs the next build that 0.1 s. It is a pickle, read back by an unpickler that accepts nothing but
-report.model's classes and functions and plain containers: a planted file can only fail to load,
-and then the validator is built afresh.
+the model's classes and functions and plain containers: a planted file can only fail to load, and
+then the validator is built afresh.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
-from report import cache, model
-from report.model import Brief
+from report import cache
+from report.content import model
+from report.content.model import Brief
 
 if TYPE_CHECKING:
     from pydantic_core import CoreSchema
 
-# What a cached schema may refer to besides report.model: the containers of default values.
+# What a cached schema may refer to besides report.content.model: the containers of default values.
 _SAFE_BUILTINS = frozenset({"list", "dict", "set", "frozenset", "tuple"})
 
 
@@ -67,10 +68,10 @@ def _cache_key() -> list[str | bytes]:
 
 
 class _ModelUnpickler(pickle.Unpickler):
-    """Resolves only the classes and functions defined in report.model, and plain containers.
+    """Resolves only the classes and functions defined in the model module, and plain containers.
 
     A dotted name is refused outright: the unpickler would follow it through the modules
-    report.model imports (`re.enum...`) to anything at all.
+    report.content.model imports (`re.enum...`) to anything at all.
     """
 
     def find_class(self, module: str, name: str) -> Any:

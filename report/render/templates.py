@@ -7,19 +7,33 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-import yaml
 from markupsafe import Markup
 
+from report.content.markup import render_inline
+from report.content.model import Brief, TimelineEntry
+from report.content.yaml_reader import read_document
 from report.errors import TemplateError
-from report.markup import render_inline
-from report.model import Brief, TimelineEntry
 
-# libyaml's loader when PyYAML has it (20x faster on large files), else the pure-Python one.
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-THEMES = BASE_TEMPLATES.parent / "themes"
+def _shipped(name: str) -> Path:
+    """A folder the tool ships: inside the installed package (a wheel maps the project's
+    top-level folder there), else at the top of the source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / name
+    return installed if installed.is_dir() else package.parent / name
+
+
+BASE_TEMPLATES = _shipped("templates")
+THEMES = _shipped("themes")
 Medium = Literal["print", "epub", "web"]
+
+
+def theme_names() -> list[str]:
+    """The themes a brief may choose (`theme:`): the folders of the shipped themes folder."""
+    if not THEMES.is_dir():
+        return []
+    return sorted(folder.name for folder in THEMES.iterdir() if folder.is_dir())
+
 
 # Cascade order: fonts, shared components, then the medium's own layout. Both writers take their
 # list from stylesheets() so the PDF and the EPUB cannot drift apart.
@@ -160,7 +174,10 @@ class Templates:
                 path = self.find(name)
             except TemplateError:
                 continue
-            return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+            labels, _ = read_document(path)
+            if not isinstance(labels, dict):
+                raise TemplateError(f"{path}: a strings file is a mapping of names to words")
+            return labels
         raise TemplateError(f"no strings file for language {language!r} and no strings/en.yaml")
 
 

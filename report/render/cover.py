@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from report.model import Brief
+from report.content.model import Brief
 
 WIDTH, HEIGHT = 1600, 2400
 INK = (26, 26, 26)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import mimetypes
@@ -11,15 +12,19 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from report.epub_parts import Chapter, EpubParts
-from report.model import Brief
+from report.content.model import Brief
+from report.render.epub_parts import Chapter, EpubParts
+from report.render.pages import PageMap, mark_pages
 
 FONT_MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
 ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)  # ZIP entries carry no clock time; dates live in the OPF
 
 
-def render_epub(brief: Brief, parts: EpubParts) -> bytes:
-    """Assemble the book and return the EPUB file's bytes."""
+def make_epub(brief: Brief, parts: EpubParts, pages: PageMap | None = None) -> bytes:
+    """Assemble the book, with the PDF's page numbers when they are known; return its bytes."""
+    if pages is not None:
+        marked, page_list = mark_pages(parts.chapters, pages.print_ids, pages.page_of)
+        parts = dataclasses.replace(parts, chapters=marked, page_list=page_list)
     book = _book_with_metadata(brief, parts.generator)
     _add_accessibility_metadata(book, parts)
     _add_provenance(book, parts)

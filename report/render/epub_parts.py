@@ -1,6 +1,7 @@
 """What the EPUB writer takes besides the model: rendered documents and files.
 
-Kept apart from report.epub so preparing them does not import EbookLib.
+Kept apart from the EPUB writer (report.outputs.epub) so rendering them does not import
+EbookLib.
 """
 
 from __future__ import annotations
@@ -34,4 +35,4 @@ class EpubParts:
     generator: str
     pages_title: str = "Pages"
     page_list: list[tuple[int, str]] = field(default_factory=list)  # PDF page -> href
-    page_source: str | None = None  # the print edition the page numbers come from
+    page_source: str | None = None  # the print edition page numbers come from, when known

@@ -15,8 +15,10 @@ import signal
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from report.errors import OutputError
+
 if TYPE_CHECKING:
-    from report.pdf import PdfRequest
+    from report.render.print_edition import PrintDocument
 
 
 class PdfWorker:
@@ -30,7 +32,7 @@ class PdfWorker:
         child.close()
         self._busy = False
 
-    def submit(self, request: PdfRequest) -> None:
+    def submit(self, request: PrintDocument) -> None:
         """Send one document; results come back in order from `result()`."""
         self._connection.send(request)
         self._busy = True
@@ -51,10 +53,23 @@ class PdfWorker:
         try:
             outcome, value = self._connection.recv()
         except EOFError as err:
-            raise RuntimeError("the PDF worker process ended unexpectedly") from err
+            raise OutputError(
+                "the PDF worker process ended before the PDF was done "
+                f"(exit status {self._exit_status()}); build again with -j 1 to render in "
+                "one process"
+            ) from err
         if outcome == "error":
             raise value
         return value
+
+    @property
+    def alive(self) -> bool:
+        """Whether the worker process is still there to render."""
+        return self._process.is_alive()
+
+    def _exit_status(self) -> int | None:
+        self._process.join(timeout=1)
+        return self._process.exitcode
 
     def close(self) -> None:
         """Stop the worker: at once if it is still rendering (the build was interrupted or
@@ -74,10 +89,10 @@ def _serve(connection: Connection, parent_end: Connection) -> None:
     parent_end.close()
     # Ctrl-C reaches the whole process group; the parent handles it and stops this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from report.engine import import_weasyprint
+    from report.outputs.weasyprint_loader import import_weasyprint
 
     import_weasyprint()  # the point: WeasyPrint loads while the parent works
-    from report.pdf import render_pdf
+    from report.outputs.pdf import make_pdf
 
     while True:
         try:
@@ -88,7 +103,7 @@ def _serve(connection: Connection, parent_end: Connection) -> None:
             break
         pages = functools.partial(_send_pages, connection)
         try:
-            data, warnings, _ = render_pdf(request, on_pages=pages)  # pages: sent already
+            data, warnings, _ = make_pdf(request, on_pages=pages)  # pages: sent already
             outcome = ("ok", (data, warnings))
         except Exception as err:  # sent back and raised in the parent, where it is reported
             outcome = ("error", err)

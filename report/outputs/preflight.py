@@ -19,7 +19,7 @@ from lxml import etree
 SAFE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 XHTML = "{http://www.w3.org/1999/xhtml}"
 # The project installs Ace with npm (package.json); one on PATH is used otherwise.
-ACE_LOCATIONS = (Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "ace-cli",)
+ACE_LOCATIONS = (Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "ace-cli",)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""What a build is asked to make: which content files, which formats, which PDF standard.
+
+Standard library only: the command line reads these before it knows whether anything needs
+building. Each rule is defined here once; the command line, the build and the writers ask here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from report.errors import UsageError
+from report.version import __version__
+
+DEFAULT_CONTENT = Path("content")  # where `report build` looks when no file is named
+FORMATS = ("pdf", "epub")  # built by default
+EXTRA_FORMATS = ("html",)  # the web edition, on request (`-f html`) and in `report serve`
+# The PDF standards a build can claim, and the variant WeasyPrint writes for each.
+PDF_STANDARDS = {"ua-1": "pdf/ua-1", "a-3a": "pdf/a-3a", "a-3b": "pdf/a-3b"}
+DEFAULT_PDF_STANDARD = "ua-1"
+# Above this much content, a build runs in one process: peak memory then stays near
+# WeasyPrint's own (a second process would add its own interpreter, libraries and layout).
+# Below it, the PDF renders in a worker process while the EPUB is written, which is faster on
+# two or more cores.
+PARALLEL_BELOW_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """The choices of one build; those that shape the outputs are part of the up-to-date check."""
+
+    formats: tuple[str, ...] = FORMATS
+    pdf_standard: str = DEFAULT_PDF_STANDARD
+    force: bool = False  # build even when the outputs are up to date
+    workers: int | None = None  # processes for several content files; None: one per core
+    # The files the web edition links to; None: the PDF and EPUB this build makes.
+    web_downloads: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formats", tuple(check_formats(self.formats)))
+        if self.web_downloads is None:
+            downloads = tuple(fmt for fmt in FORMATS if fmt in self.formats)
+            object.__setattr__(self, "web_downloads", downloads)
+        if self.pdf_standard not in PDF_STANDARDS:
+            raise UsageError(
+                f"unknown PDF standard {self.pdf_standard!r}; "
+                f"choose from {', '.join(PDF_STANDARDS)}"
+            )
+
+    def shaping_outputs(self) -> dict[str, object]:
+        """The options that shape the outputs: a change to any of them rebuilds."""
+        return {
+            "formats": sorted(self.formats),
+            "version": __version__,
+            "pdf_standard": self.pdf_standard,
+            "web_downloads": list(self.web_downloads or ()),
+        }
+
+
+def content_files(folder: Path) -> list[Path]:
+    """Return the content files of a folder, in name order."""
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def check_formats(formats: Iterable[str]) -> list[str]:
+    """Return the chosen formats without repeats, or raise UsageError naming an unknown one."""
+    chosen = list(dict.fromkeys(formats))
+    unknown = [fmt for fmt in chosen if fmt not in (*FORMATS, *EXTRA_FORMATS)]
+    if unknown or not chosen:
+        raise UsageError(
+            f"unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"choose from {', '.join((*FORMATS, *EXTRA_FORMATS))}"
+        )
+    return chosen
+
+
+def content_bytes(sources: Iterable[Path]) -> int:
+    """Return the total size of the content files (0 for any that cannot be read)."""
+    total = 0
+    for source in sources:
+        with contextlib.suppress(OSError):
+            total += source.stat().st_size
+    return total
+
+
+def runs_in_one_process(sources: Iterable[Path]) -> bool:
+    """Whether content this large builds in one process (see PARALLEL_BELOW_BYTES)."""
+    return content_bytes(sources) > PARALLEL_BELOW_BYTES

@@ -1,0 +1,122 @@
+"""The EPUB's documents and files: chapters rendered from the templates, stylesheets, font
+subsets, images and the cover image (page-break markers are added once the PDF's pages are
+known, see report.render.pages)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+from pathlib import Path
+
+from markupsafe import Markup
+
+from report import cache
+from report.content.loader import image_path
+from report.render.epub_parts import Chapter, EpubParts
+from report.render.fonts import font_files, subset_font
+from report.render.links import Addresses, Footnotes
+from report.render.prepared import PreparedBrief
+from report.render.stylesheets import stylesheet_files
+from report.version import GENERATOR
+
+
+def epub_parts(prepared: PreparedBrief) -> EpubParts:
+    """Render the EPUB's documents and gather its files."""
+    templates = prepared.templates
+    documents = chapters(prepared)
+    used = set().union(*(chapter.xhtml for chapter in documents), templates.labels["contents"])
+    return EpubParts(
+        chapters=documents,
+        stylesheets=stylesheet_files(prepared),
+        fonts={
+            f"fonts/{path.name}": subset_font(path, used, prepared.cache_dir)
+            for path in font_files(templates)
+        },
+        images={name: path.read_bytes() for name, path in prepared.images.values()},
+        cover_png=cover(prepared),
+        nav_title=templates.labels["contents"],
+        landmarks_title=templates.labels["landmarks"],
+        pages_title=templates.labels["pages"],
+        page_source=f"{prepared.brief.title}, {templates.edition_line(prepared.brief)}, PDF",
+        source_sha256=hashlib.sha256(prepared.source.read_bytes()).hexdigest(),
+        generator=GENERATOR,
+    )
+
+
+def cover(prepared: PreparedBrief) -> bytes:
+    """The cover image (PNG), drawn once per look and kept in the user cache."""
+    brief, templates = prepared.brief, prepared.templates
+    logo = image_path(prepared.source, brief.style.logo) if brief.style.logo else None
+    fonts = [templates.find(f"fonts/{name}") for name in ("Inter-Bold.otf", "CharisSIL-Bold.ttf")]
+    key = [
+        "cover",
+        json.dumps([brief.title, brief.topic, brief.author, dataclasses.astuple(brief.style)]),
+        templates.edition_line(brief),
+        # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
+        *(cache.file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
+        (cache.file_digest(logo) or "") if logo else "",
+    ]
+
+    def draw() -> bytes:
+        from report.render.cover import draw_cover  # Pillow is loaded only when the cache misses
+
+        return draw_cover(brief, templates.edition_line(brief), templates.find, logo)
+
+    return cache.memo(prepared.cache_dir, key, draw)
+
+
+def _noteref(number: int, text: Markup) -> str:
+    return (
+        f'<a epub:type="noteref" role="doc-noteref" id="noteref-{number}" '
+        f'href="#note-{number}">{number}</a>'
+    )
+
+
+def chapters(prepared: PreparedBrief) -> list[Chapter]:
+    """Render every XHTML document of the book, in reading order."""
+    brief, templates, labels = prepared.brief, prepared.templates, prepared.templates.labels
+    addresses = Addresses(
+        section=lambda section_id: f"{section_id}.xhtml#{section_id}",
+        image=lambda src: f"../{prepared.images[src][0]}",
+    )
+    numbers = itertools.count(1)  # notes are numbered through the book, as the PDF numbers them
+
+    def page(
+        name: str,
+        file_name: str,
+        title: str,
+        landmark: str | None = None,
+        in_toc: bool = True,
+        **context: object,
+    ) -> Chapter:
+        notes = Footnotes(brief, addresses, _noteref, numbers)  # each page lists its own
+        xhtml = templates.render(
+            f"epub/{name}.xhtml",
+            brief,
+            title=title,
+            resolvers=notes.resolvers(),
+            footnotes=notes.called,
+            changes=prepared.changes,
+            href=addresses.section,
+            **context,
+        )
+        return Chapter(file_name, title, xhtml, in_toc=in_toc, landmark=landmark)
+
+    return [
+        page("cover", "text/cover.xhtml", labels["cover"], landmark="cover", in_toc=False),
+        page("summary", "text/summary.xhtml", labels["at_a_glance"]),
+        *(
+            page(
+                "section",
+                f"text/{section.id}.xhtml",
+                section.title,
+                section=section,
+                landmark="text" if index == 0 else None,
+            )
+            for index, section in enumerate(brief.sections)
+        ),
+        *([page("changes", "text/changes.xhtml", labels["changes"])] if prepared.changes else []),
+        page("about", "text/about.xhtml", labels["about"]),
+    ]

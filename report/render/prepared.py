@@ -1,0 +1,98 @@
+"""A prepared brief: a loaded content file with its templates, allowed folders, images and
+changes, which every output is rendered from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from report import cache
+from report.assets import AssetRoots
+from report.content.changes import Changes, compare
+from report.content.loader import image_path, load_brief, previous_path
+from report.content.markup import references
+from report.content.model import Brief, markdown_texts
+from report.errors import ContentError, UsageError
+from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_names
+
+
+@dataclass(frozen=True)
+class PreparedBrief:
+    """A loaded brief with its templates, allowed asset folders, images and changes."""
+
+    source: Path
+    brief: Brief
+    templates: Templates
+    roots: AssetRoots
+    changes: Changes | None
+    images: dict[str, tuple[str, Path]]  # image source in the text -> (name in EPUB, file)
+    cache_dir: Path | None = None  # where derived assets (the cover image) are kept
+
+    @property
+    def edition_folder(self) -> Path:
+        """The edition's own templates and css/edition.css: a folder named like its file."""
+        return self.source.parent / self.source.stem
+
+    def inputs(self, options: dict[str, object]) -> dict[str, object]:
+        """Every file a build of this brief reads, for the up-to-date check of the next build."""
+        files = [self.source]
+        previous = previous_path(self.source, self.brief)
+        if previous:
+            files.append(previous)
+        files += [path for _, path in self.images.values()]
+        if self.brief.style.logo:
+            files.append(image_path(self.source, self.brief.style.logo))
+        # The edition folder counts even while it does not exist: creating it changes the build.
+        folders = [self.edition_folder, *self.templates.search_path]
+        return cache.fingerprint(files, folders, options)
+
+
+def prepare_all(sources: Sequence[Path], cache_dir: Path | None = None) -> list[PreparedBrief]:
+    """Load every content file; raise one ContentError listing the problems of all of them."""
+    problems: list[str] = []
+    prepared = []
+    for source in sources:
+        try:
+            prepared.append(prepare(source, cache_dir))
+        except ContentError as err:
+            problems += err.problems
+    if problems:
+        raise ContentError(problems)
+    return prepared
+
+
+def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
+    """Load one content file and find its templates, folders, images and changes."""
+    if not source.is_file():
+        raise UsageError(f"{source}: no such content file")
+    brief = load_brief(source, themes=theme_names())
+    edition_folder = source.parent / source.stem
+    templates = Templates(
+        overrides=edition_folder if edition_folder.is_dir() else None,
+        theme=THEMES / brief.theme if brief.theme else None,
+        language=brief.edition.language,
+        bytecode_dir=cache_dir / "templates" if cache_dir else None,
+    )
+    roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
+    previous = previous_path(source, brief)
+    changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
+    assets = cache_dir / "assets" if cache_dir else None
+    return PreparedBrief(source, brief, templates, roots, changes, image_map(source, brief), assets)
+
+
+def image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:
+    """Map each image source in the text to its file name in the book and its file."""
+    sources = dict.fromkeys(
+        reference.target
+        for text in markdown_texts(brief)
+        for reference in references(text)
+        if reference.kind == "image"
+    )
+    images = {}
+    for number, src in enumerate(sources, start=1):
+        path = image_path(source, src)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "-", path.name)  # EPUB file names: no spaces etc.
+        images[src] = (f"images/{number:02d}-{safe}", path)
+    return images

@@ -1,0 +1,49 @@
+"""The web edition: one page with its stylesheets, fonts and images."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from report.render.fonts import font_files, subset_font
+from report.render.links import Addresses, Footnotes
+from report.render.prepared import PreparedBrief
+from report.render.stylesheets import stylesheet_files
+from report.version import GENERATOR
+
+
+def _noteref(number: int, text: Markup) -> str:
+    return f'<a role="doc-noteref" id="noteref-{number}" href="#note-{number}">{number}</a>'
+
+
+def web_edition(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, bytes]:
+    """Render <name>/index.html with its stylesheets, fonts and images, by path in the output
+    folder; the page links the files of the `downloads` formats (pdf, epub) beside it."""
+    brief, templates, stem = prepared.brief, prepared.templates, prepared.source.stem
+    addresses = Addresses(
+        section=lambda section_id: f"#{section_id}",
+        image=lambda src: prepared.images[src][0],
+    )
+    notes = Footnotes(brief, addresses, _noteref)
+    stylesheets = stylesheet_files(prepared, "web")
+    links = [(templates.labels[f"download_{fmt}"], f"../{stem}.{fmt}") for fmt in downloads]
+    html = templates.render(
+        "web.html",
+        brief,
+        stylesheets=list(stylesheets),
+        generator=GENERATOR,
+        resolvers=notes.resolvers(),
+        footnotes=notes.called,
+        changes=prepared.changes,
+        href=addresses.section,
+        downloads=links,
+    )
+    files = {f"{stem}/index.html": html.encode("utf-8")}
+    files |= {f"{stem}/{name}": data for name, data in stylesheets.items()}
+    files |= {
+        f"{stem}/fonts/{path.name}": subset_font(path, set(html), prepared.cache_dir)
+        for path in font_files(templates)
+    }
+    files |= {f"{stem}/{name}": path.read_bytes() for name, path in prepared.images.values()}
+    return files
