@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from report import commands
+import report.commands as commands
 from report.errors import ContentError, ReportError
 from report.options import DEFAULT_PDF_STANDARD, FORMATS, PDF_STANDARDS
 from report.version import __version__

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
-from report import cache
-from report.content import model
+import report.content.model as model
+from report.cache import keep, package_stamp, recall, user_cache
 from report.content.model import Brief
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ def validate_brief(data: Any) -> Brief:
 @functools.cache
 def validator() -> pydantic_core.SchemaValidator:
     """The validator of content files: from the user cache, else built by pydantic and kept."""
-    folder = cache.user_cache() / "validator"
+    folder = user_cache() / "validator"
     key = _cache_key()
-    stored = cache.recall(folder, key)
+    stored = recall(folder, key)
     if stored is not None:
         try:
             return pydantic_core.SchemaValidator(_ModelUnpickler(io.BytesIO(stored)).load())
@@ -53,7 +53,7 @@ def validator() -> pydantic_core.SchemaValidator:
     schema = core_schema()
     # A lambda or closure in a rule (pydantic before 2.10 makes some) cannot be kept.
     with contextlib.suppress(pickle.PicklingError, AttributeError, TypeError):
-        cache.keep(folder, key, pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL))
+        keep(folder, key, pickle.dumps(schema, protocol=pickle.HIGHEST_PROTOCOL))
     return pydantic_core.SchemaValidator(schema)
 
 
@@ -61,7 +61,7 @@ def _cache_key() -> list[str | bytes]:
     return [
         Path(model.__file__).read_bytes(),
         Path(__file__).read_bytes(),
-        cache.package_stamp("pydantic"),
+        package_stamp("pydantic"),
         pydantic_core.__version__,
         sys.version,
     ]

@@ -88,15 +88,15 @@ def make_outputs(
 
 
 def _pdf():  # WeasyPrint is imported when a PDF is rendered here, never for an EPUB alone
-    from report.outputs import pdf
+    import report.outputs.pdf
 
-    return pdf
+    return report.outputs.pdf
 
 
 def _epub():  # EbookLib is imported only for an EPUB
-    from report.outputs import epub
+    import report.outputs.epub
 
-    return epub
+    return report.outputs.epub
 
 
 def _log_warnings(prepared: PreparedBrief, warnings: list[str]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from report import cache
+from report.cache import file_digest, memo
 from report.content.loader import image_path
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.fonts import font_files, subset_font
@@ -55,8 +55,8 @@ def cover(prepared: PreparedBrief) -> bytes:
         json.dumps([brief.title, brief.topic, brief.author, dataclasses.astuple(brief.style)]),
         templates.edition_line(brief),
         # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
-        *(cache.file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
-        (cache.file_digest(logo) or "") if logo else "",
+        *(file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
+        (file_digest(logo) or "") if logo else "",
     ]
 
     def draw() -> bytes:
@@ -64,7 +64,7 @@ def cover(prepared: PreparedBrief) -> bytes:
 
         return draw_cover(brief, templates.edition_line(brief), templates.find, logo)
 
-    return cache.memo(prepared.cache_dir, key, draw)
+    return memo(prepared.cache_dir, key, draw)
 
 
 def _noteref(number: int, text: Markup) -> str:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from report import cache
+from report.cache import file_digest, memo, package_stamp
 from report.errors import AssetError
 from report.render.templates import Templates
 
@@ -34,14 +34,14 @@ def subset_font(path: Path, characters: Iterable[str], cache_dir: Path | None = 
     build reuses it without loading HarfBuzz.
     """
     wanted = "".join(sorted({*characters, *BASIC_CHARACTERS}))
-    key = ["font subset", cache.file_digest(path) or str(path), wanted, *_subsetter()]
-    return cache.memo(cache_dir, key, lambda: _subset(path, wanted))
+    key = ["font subset", file_digest(path) or str(path), wanted, *_subsetter()]
+    return memo(cache_dir, key, lambda: _subset(path, wanted))
 
 
 @functools.cache
 def _subsetter() -> tuple[bytes, str]:
     """What makes the subsets besides the font: this file and the installed HarfBuzz binding."""
-    return Path(__file__).read_bytes(), cache.package_stamp("uharfbuzz")
+    return Path(__file__).read_bytes(), package_stamp("uharfbuzz")
 
 
 def _subset(path: Path, wanted: str) -> bytes:

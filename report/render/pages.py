@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from report import cache
+from report.cache import keep, recall
 from report.render.epub_parts import Chapter
 from report.render.prepared import PreparedBrief
 
@@ -36,9 +36,9 @@ def page_map(
     key = [json.dumps(prepared.inputs({"pdf_standard": pdf_standard}), sort_keys=True)]
     if page_of is not None and print_html is not None:
         pages = PageMap(ID.findall(print_html), page_of)
-        cache.keep(folder, key, json.dumps(dataclasses.asdict(pages)).encode())
+        keep(folder, key, json.dumps(dataclasses.asdict(pages)).encode())
         return pages
-    stored = cache.recall(folder, key)
+    stored = recall(folder, key)
     return PageMap(**json.loads(stored)) if stored else None
 
 

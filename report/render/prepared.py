@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from report import cache
 from report.assets import AssetRoots
+from report.cache import fingerprint
 from report.content.changes import Changes, compare
 from report.content.loader import image_path, load_brief, previous_path
 from report.content.markup import references
@@ -46,7 +46,7 @@ class PreparedBrief:
             files.append(image_path(self.source, self.brief.style.logo))
         # The edition folder counts even while it does not exist: creating it changes the build.
         folders = [self.edition_folder, *self.templates.search_path]
-        return cache.fingerprint(files, folders, options)
+        return fingerprint(files, folders, options)
 
 
 def prepare_all(sources: Sequence[Path], cache_dir: Path | None = None) -> list[PreparedBrief]:
