@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, copy_project, pdf_pages
+from tests.conftest import FIXTURES, copy_project, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +23,35 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(work / "project")
     wheels = work / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
-        + ["--wheel-dir", str(wheels), str(project)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheels),
+            str(project),
+        ],
         check=True,
         timeout=600,
     )
     (wheel,) = wheels.glob("report-*.whl")
     target = work / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-        + ["--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         timeout=600,
     )
@@ -109,8 +128,6 @@ def test_the_up_to_date_check_covers_every_file_of_the_package(
         text=True,
         check=True,
     ).stdout.split()
-    assert {"cli.py", "content/model.py", "render/epub_edition.py", "outputs/pdf.py"} <= set(
-        listed
-    )
+    assert {"cli.py", "content/model.py", "render/epub_edition.py", "outputs/pdf.py"} <= set(listed)
     assert "templates/print.html" in listed and "themes/compact/css/theme-print.css" in listed
     assert not any("__pycache__" in name for name in listed)
