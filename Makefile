@@ -17,8 +17,9 @@ test: system-test $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest
 
 # A benchmark, not a test: it prints and writes build/bench.md, and never fails on speed.
-bench: system-bench $(VENV)/.installed-test bytecode
-	$(BIN)/python bench/bench.py
+# BASELINE=DIR also times the `report` of another checkout (with its own .venv), side by side.
+bench: system-bench $(VENV)/.installed-test bytecode node_modules/.installed
+	$(BIN)/python bench/bench.py $(if $(BASELINE),--baseline $(BASELINE))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check report tests bench

@@ -1,16 +1,17 @@
-"""Benchmark `report build` against the WeasyPrint CLI on the very same print HTML.
+"""Benchmark `report build` against the WeasyPrint CLI on the very same print HTML, and the
+preview's time from a save to the reloaded page.
 
-Run with `make bench`. Sizes: the brief (1x) and generated 10x and 50x versions of it. Each
-measurement is the median of several runs, tools alternating run by run (the machine is shared
-and noisy); peak memory is the largest proportional set size (PSS) of the whole process tree,
-sampled every 10 ms, so forked workers count once. `report` runs cold (no build server: a new
-Python process that imports everything) and warm (through a build server started for the
-benchmark; its process tree is counted in the memory). Writes build/bench.md. Never fails on
-speed.
+Run with `make bench` (`make bench BASELINE=DIR` also runs the `report` of another checkout with
+its own .venv, side by side). Sizes: the brief (1x) and generated 10x and 50x versions of it.
+Each measurement is the median of several runs, tools alternating run by run (the machine is
+shared and noisy); peak memory is the largest proportional set size (PSS) of the whole process
+tree, sampled every 10 ms, so forked workers count once. Every `report` run is a new Python
+process that imports everything. Writes build/bench.md. Never fails on speed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import yaml
 from pandoc_markdown import brief_markdown
+from preview_timing import preview_times
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "bench"
@@ -90,12 +92,10 @@ def tree_pss(pid: int) -> int:
 
 @dataclass(frozen=True)
 class Command:
-    """A command line, the environment it runs in, and another process tree that works for it
-    (the build server's) whose memory counts too."""
+    """A command line and the environment it runs in."""
 
     argv: list[str]
     env: dict[str, str]
-    helper_pid: int | None = None
 
 
 def measure(command: Command) -> tuple[float, float]:
@@ -110,8 +110,7 @@ def measure(command: Command) -> tuple[float, float]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            helper = tree_pss(command.helper_pid) if command.helper_pid else 0
-            peak = max(peak, tree_pss(process.pid) + helper)
+            peak = max(peak, tree_pss(process.pid))
             time.sleep(0.01)
 
     sampler = threading.Thread(target=sample)
@@ -140,30 +139,16 @@ def alternate(commands: dict[str, Command], runs: int) -> Results:
     }
 
 
-class Server:
-    """A build server of the benchmark's own, in a private runtime folder."""
-
-    def __init__(self) -> None:
-        runtime = OUT / "runtime"
-        runtime.mkdir(mode=0o700)
-        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "REPORT_SERVER": "on"}
-        subprocess.run([REPORT, "server", "start"], env=self.env, check=True, capture_output=True)
-        status = subprocess.run(
-            [REPORT, "server", "status"], env=self.env, check=True, capture_output=True, text=True
-        )
-        self.pid = int(status.stdout.split()[2])
-
-    def stop(self) -> None:
-        subprocess.run([REPORT, "server", "stop"], env=self.env, check=True, capture_output=True)
-
-
-def commands_for(factor: int, source: Path, html: Path, server: Server) -> dict[str, Command]:
+def commands_for(factor: int, source: Path, html: Path, baseline: str | None) -> dict[str, Command]:
+    # REPORT_SERVER=off: a baseline from before the build server was removed runs cold too.
     cold = {**os.environ, "REPORT_SERVER": "off"}
     wp_pdf = str(OUT / f"wp-{factor}x.pdf")
 
-    def build(*options: str, out: str = "out", force: bool = True) -> list[str]:
+    def build(
+        *options: str, out: str = "out", force: bool = True, report: str = REPORT
+    ) -> list[str]:
         return [
-            REPORT,
+            report,
             "build",
             *(["--force"] if force else []),
             *options,
@@ -190,9 +175,15 @@ def commands_for(factor: int, source: Path, html: Path, server: Server) -> dict[
             cold,
         ),
         "report": Command(build(), cold),
-        "report warm": Command(build(), server.env, server.pid),
         "report epub": Command(build("-f", "epub", out="out-epub"), cold),
     }
+    if baseline:
+        commands |= {
+            "baseline": Command(build(out="out-base", report=baseline), cold),
+            "baseline epub": Command(
+                build("-f", "epub", out="out-base-epub", report=baseline), cold
+            ),
+        }
     if shutil.which("pandoc"):
         markdown = OUT / f"brief-{factor}x.md"
         brief = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -212,40 +203,49 @@ def commands_for(factor: int, source: Path, html: Path, server: Server) -> dict[
             "python": Command([sys.executable, "-c", "pass"], cold),
             "python libraries": Command([sys.executable, "-c", f"import {EPUB_LIBRARIES}"], cold),
             "report -j1": Command(build("-j", "1"), cold),
-            "report epub warm": Command(
-                build("-f", "epub", out="out-epub"), server.env, server.pid
-            ),
             "report unchanged": Command(build(out="out-same", force=False), cold),
-            "report unchanged warm": Command(
-                build(out="out-same", force=False), server.env, server.pid
-            ),
         }
         subprocess.run(
             build(out="out-same", force=False), env=cold, check=True, stdout=subprocess.DEVNULL
         )
+        if baseline:
+            commands["baseline unchanged"] = Command(
+                build(out="out-base-same", force=False, report=baseline), cold
+            )
+            subprocess.run(
+                build(out="out-base-same", force=False, report=baseline),
+                env=cold,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
     return commands
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout whose .venv/bin/report to compare"
+    )
+    args = parser.parse_args()
+    baseline = str(args.baseline.resolve() / ".venv" / "bin" / "report") if args.baseline else None
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     sizes: dict[int, Results] = {}
     pages: dict[int, int] = {}
-    server = Server()
-    try:
-        for factor, runs in RUNS.items():
-            source = scaled_content(factor)
-            html = write_print_html(source)
-            sizes[factor] = alternate(commands_for(factor, source, html, server), runs)
-            pages[factor] = _pages(OUT / f"wp-{factor}x.pdf")
-            print(f"{factor}x done: {pages[factor]} pages", file=sys.stderr)
-        parallel = _parallel()
-    finally:
-        server.stop()
-    text = "\n".join(_table(sizes, pages, parallel)) + "\n"
+    for factor, runs in RUNS.items():
+        source = scaled_content(factor)
+        html = write_print_html(source)
+        sizes[factor] = alternate(commands_for(factor, source, html, baseline), runs)
+        pages[factor] = _pages(OUT / f"wp-{factor}x.pdf")
+        print(f"{factor}x done: {pages[factor]} pages", file=sys.stderr)
+    parallel = _parallel()
+    preview = preview_times(CONTENT, OUT / "preview")
+    text = "\n".join(_table(sizes, pages, parallel, preview, baseline)) + "\n"
     (ROOT / "build" / "bench.md").write_text(text, encoding="utf-8")
     (ROOT / "build" / "bench.json").write_text(
-        json.dumps({"sizes": sizes, "pages": pages, "parallel": parallel}, indent=1)
+        json.dumps(
+            {"sizes": sizes, "pages": pages, "parallel": parallel, "preview": preview}, indent=1
+        )
     )
     print(text)
 
@@ -270,6 +270,29 @@ def _parallel() -> Results:
     )
 
 
+def _baseline_rows(sizes: dict[int, Results], baseline: str) -> list[str]:
+    rows = [
+        "",
+        f"Side by side with the baseline `{baseline}`, alternating run by run:",
+        "",
+        "| size | baseline, PDF + EPUB | this code | ratio "
+        "| baseline, EPUB only | this code | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for factor, results in sizes.items():
+        before, now = results["baseline"][0], results["report"][0]
+        epub_before, epub_now = results["baseline epub"][0], results["report epub"][0]
+        rows.append(
+            f"| {factor}x | {before:.2f} s | {now:.2f} s | {now / before:.2f} | "
+            f"{epub_before:.2f} s | {epub_now:.2f} s | {epub_now / epub_before:.2f} |"
+        )
+    same, same_now = sizes[1]["baseline unchanged"][0], sizes[1]["report unchanged"][0]
+    rows.append(
+        f"| 1x, nothing changed | {same:.2f} s | {same_now:.2f} s | {same_now / same:.2f} | | | |"
+    )
+    return rows
+
+
 def _pages(pdf: Path) -> int:
     import pikepdf
 
@@ -277,41 +300,46 @@ def _pages(pdf: Path) -> int:
         return len(document.pages)
 
 
-def _table(sizes: dict[int, Results], pages: dict[int, int], parallel: Results) -> list[str]:
+def _table(
+    sizes: dict[int, Results],
+    pages: dict[int, int],
+    parallel: Results,
+    preview: dict[str, float],
+    baseline: str | None,
+) -> list[str]:
     rows = [
         "# Benchmark: report build against the WeasyPrint CLI on the same HTML",
         "",
         "Both make a tagged PDF/UA-1 with the content file attached; report also writes the EPUB.",
-        "Cold: a new process that imports everything (`REPORT_SERVER=off`). Warm: through the",
-        "build server, whose processes count in the memory column.",
+        "Every report run is a new process that imports everything (cold).",
         "",
         f"Medians of alternating runs ({', '.join(f'{k}x: {v}' for k, v in RUNS.items())}) on "
         f"{os.cpu_count()} cores; memory is the peak PSS of the whole process tree. Generated by "
         "`make bench`.",
         "",
-        "| size | pages | WeasyPrint CLI | report cold | ratio | report warm | ratio | "
-        "WeasyPrint peak | report cold peak | ratio | report warm peak | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| size | pages | WeasyPrint CLI | report | ratio "
+        "| WeasyPrint peak | report peak | ratio |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for factor, results in sizes.items():
         wp_time, wp_mem = results["weasyprint"]
         cold_time, cold_mem = results["report"]
-        warm_time, warm_mem = results["report warm"]
         rows.append(
             f"| {factor}x | {pages[factor]} | {wp_time:.2f} s | {cold_time:.2f} s | "
-            f"{cold_time / wp_time:.2f} | {warm_time:.2f} s | {warm_time / wp_time:.2f} | "
-            f"{wp_mem:.0f} MiB | {cold_mem:.0f} MiB | {cold_mem / wp_mem:.2f} | "
-            f"{warm_mem:.0f} MiB | {warm_mem / wp_mem:.2f} |"
+            f"{cold_time / wp_time:.2f} | {wp_mem:.0f} MiB | {cold_mem:.0f} MiB | "
+            f"{cold_mem / wp_mem:.2f} |"
         )
+    if baseline:
+        rows += _baseline_rows(sizes, baseline)
     one = sizes[1]
-    cold, warm = one["report"][0], one["report warm"][0]
+    cold = one["report"][0]
 
     def row(label: str, name: str, full: float) -> str:
         return f"| {label} | {one[name][0]:.2f} s | {one[name][0] / full:.2f} |"
 
     rows += [
         "",
-        "| 1x build | time | ratio to the full build (cold / warm alike) |",
+        "| 1x build | time | ratio to the full build |",
         "|---|---|---|",
         row("full, cold: PDF and EPUB in parallel (default)", "report", cold),
         row("full, cold, one process (-j 1)", "report -j1", cold),
@@ -319,9 +347,10 @@ def _table(sizes: dict[int, Results], pages: dict[int, int], parallel: Results) 
         row("(Python starting, alone)", "python", cold),
         row("(Python importing the EPUB's libraries, alone)", "python libraries", cold),
         row("nothing changed, cold", "report unchanged", cold),
-        row("full, warm", "report warm", warm),
-        row("EPUB only, warm", "report epub warm", warm),
-        row("nothing changed, warm", "report unchanged warm", warm),
+        "",
+        "`report serve`, the brief, from saving the content file (a section title changed) to",
+        f"the reloaded page, median of {preview['runs']:.0f} saves in Chromium:",
+        f"{preview['reload']:.2f} s; to the PDF and EPUB being current: {preview['files']:.2f} s.",
         "",
         "| two 10x briefs, cold | time | ratio |",
         "|---|---|---|",

@@ -70,12 +70,18 @@ class Preview:
     outputs: dict[str, str] = field(default_factory=lambda: dict.fromkeys(FORMATS, "waiting"))
     version: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
+    watchers: int = 0  # pages waiting for a change right now
+    reloading: bool = False  # pages were waiting when the web edition last changed
+    resumed: int = 0  # the newest state a page has started waiting from
 
     def web_built(self, error: str | None) -> None:
-        """Note a finished build of the web edition (or its error)."""
+        """Note a finished build of the web edition (or its error): the PDF and EPUB are being
+        updated after it, or out of date when it failed."""
         with self.changed:
             self.error = error
             self.web += 1
+            self.outputs = dict.fromkeys(FORMATS, "out of date" if error else "updating")
+            self.reloading = self.watchers > 0
             self._bump()
 
     def files(self, status: str) -> None:
@@ -95,8 +101,22 @@ class Preview:
     def wait(self, version: int, timeout: float = 25.0) -> dict[str, object]:
         """Block until the state is newer than `version` (or the timeout passed); return it."""
         with self.changed:
-            self.changed.wait_for(lambda: self.version != version, timeout=timeout)
+            self.watchers += 1
+            self.resumed = max(self.resumed, version)
+            self.changed.notify_all()
+            try:
+                self.changed.wait_for(lambda: self.version != version, timeout=timeout)
+            finally:
+                self.watchers -= 1
         return self.state()
+
+    def wait_for_reload(self, timeout: float = 1.0) -> None:
+        """Give the pages that were open when the web edition changed the machine until they
+        have reloaded (their script waits again from the new state), or `timeout` seconds."""
+        with self.changed:
+            since = self.version
+            if self.reloading:
+                self.changed.wait_for(lambda: self.resumed >= since, timeout=timeout)
 
 
 def attempt(build_once: Callable[[], object]) -> str | None:
@@ -150,11 +170,14 @@ class FollowingBuilds:
                 if self.stopped:
                     return
                 done = self.requests
-            self.preview.files("updating")
+            self.preview.wait_for_reload()  # the page first: this build would slow it down
             started = time.perf_counter()
             error = attempt(self._build)
             took = time.perf_counter() - started
-            self.preview.files("failed" if error else "current")
+            with self.asked:
+                newer = self.requests != done  # a later save is waiting: still updating
+            if not newer:
+                self.preview.files("failed" if error else "current")
             self.announce(
                 f"PDF and EPUB failed:\n{error}" if error else f"PDF and EPUB in {took:.2f} s"
             )
@@ -248,11 +271,9 @@ def serve(source: Path, out_dir: Path, port: int, announce: Callable[[str], None
     def rebuild() -> None:
         started = time.perf_counter()
         error = attempt(lambda: run([source], out_dir, WEB_OPTIONS))
-        preview.web_built(error)
         if error is None:
-            following.request()
-        else:
-            preview.files("failed")
+            following.request()  # first, so a PDF build ending now does not say "current"
+        preview.web_built(error)
         took = time.perf_counter() - started
         announce(f"web edition in {took:.2f} s" if error is None else f"build failed:\n{error}")
 

@@ -95,18 +95,36 @@ def test_preview_shows_the_brief_and_follows_edits(
     assert page.get_attribute("nav.toc a >> nth=2", "href") == "#history"
     assert page.locator("a:has-text('PDF')").get_attribute("href") == "../brief.pdf"
 
+    status = page.locator("#report-preview-status")
+    expect(status).to_have_text("PDF: current · EPUB: current", timeout=60_000)
+
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace("title: History of relations", "title: A long history"), "utf-8")
     expect(page.locator("#history-title")).to_have_text("A long history", timeout=60_000)
+    # The web edition first; the PDF and EPUB follow, and the page says when they are current.
+    expect(status).to_have_text("PDF: current · EPUB: current", timeout=60_000)
+    pdf = page.request.get(url + "brief.pdf").body()
+    assert "A long history" in pdf_text(pdf)
 
     source.write_text(text.replace("title: Outlook", "title: [broken"), "utf-8")
     errors = page.locator(".build-errors")
     expect(errors).to_contain_text("brief.yaml:", timeout=60_000)
     expect(errors).to_contain_text("flow sequence")
+    expect(status).to_have_text("PDF: out of date · EPUB: out of date")
 
     source.write_text(text, "utf-8")
     expect(page.locator("#history-title")).to_have_text("History of relations", timeout=60_000)
     assert all(request.startswith(url) for request in requests), requests
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def test_the_web_edition_has_no_accessibility_violations(browser: Browser, tmp_path: Path) -> None:
