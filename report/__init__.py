@@ -23,8 +23,8 @@ _EXPORTS = {
     "Brief": "report.content.model",
     "Section": "report.content.model",
     "ReportError": "report.errors",
-    "Written": "report.build",
-    "build": "report.build",
+    "Written": "report.pipeline",
+    "build": "report.pipeline",
     "content_files": "report.options",
     "validate_brief": "report.content.validation",
 }

@@ -26,7 +26,7 @@ def _sources(args: argparse.Namespace) -> list[Path]:
 
 
 def build_command(args: argparse.Namespace) -> int:
-    from report.build import run
+    from report.pipeline import run
 
     started = time.perf_counter()
     formats = tuple(part.strip() for part in args.formats.split(",") if part.strip())
@@ -44,17 +44,17 @@ def build_command(args: argparse.Namespace) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    from report.build import check
+    from report.pipeline import check
 
     sources = _sources(args)
     for source in check(sources):
         print(f"ok {source}")
     if not args.outputs:
         return 0
-    from report.outputs.preflight import preflight, table
+    from report.outputs.preflight import check_files, table
 
     outputs = [args.output / f"{source.stem}.{fmt}" for source in sources for fmt in FORMATS]
-    results = preflight(outputs)
+    results = check_files(outputs)
     print(table(results))
     failed = [result for result in results if result.status == "fail"]
     if failed:

@@ -26,7 +26,9 @@ class Plan:
     stale: list[Path]  # content files to build
 
 
-def plan(sources: Sequence[Path], out_dir: Path, options: dict[str, object], force: bool) -> Plan:
+def plan_build(
+    sources: Sequence[Path], out_dir: Path, options: dict[str, object], force: bool
+) -> Plan:
     """Split the content files into those whose outputs are current and those to build."""
     reused: list[Path] = []
     stale: list[Path] = []

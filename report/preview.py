@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from report.build import run
 from report.errors import ContentError, ReportError
 from report.options import FORMATS, BuildOptions
+from report.pipeline import run
 
 if TYPE_CHECKING:
     from report.outputs.pdf_worker import PdfWorker

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from report.build import build
+from report.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "belarus-nato.yaml"

@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from report.build import build
+from report.pipeline import build
 from tests.conftest import CONTENT, FIXTURES, ROOT
 
 ACE = ROOT / "node_modules" / ".bin" / "ace-cli"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from report import load_brief
-from report.build import build, check
 from report.content.yaml_reader import MAX_BYTES
 from report.errors import ContentError
+from report.pipeline import build, check
 
 BAD = sorted((Path(__file__).parent / "bad").glob("*.yaml"))
 

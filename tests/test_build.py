@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from report.build import build
 from report.errors import ContentError, OutputError, UsageError
+from report.pipeline import build
 from tests.conftest import CONTENT, FIXTURES, listing
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from report.build import build
 from report.commands import Progress, progress_for
+from report.pipeline import build
 from tests.conftest import FIXTURES, ROOT, copy_project, run_report
 
 run = run_report

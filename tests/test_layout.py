@@ -16,7 +16,7 @@ STAGES = [
     ("report", "report.__main__", "report.cli"),
     ("report.commands",),
     ("report.preview",),
-    ("report.build",),
+    ("report.pipeline",),
     ("report.outputs",),
     ("report.render",),
     ("report.content",),
@@ -109,7 +109,7 @@ def test_no_module_imports_itself_through_others() -> None:
 
 def test_the_checks_see_a_circle_and_an_upward_import() -> None:
     """The checks above can fail: the content loader importing the build would be caught."""
-    assert stage_of("report.build") < stage_of("report.content.loader")
+    assert stage_of("report.pipeline") < stage_of("report.content.loader")
     assert "report.content.model" in imports_of("report.content.loader")
     assert "report.render.templates" in imports_of("report")  # inside a function, still seen
 
@@ -118,3 +118,25 @@ def test_each_subpackage_says_what_it_owns_and_may_import() -> None:
     for package in ("content", "render", "outputs"):
         doc = ast.get_docstring(ast.parse((PACKAGE / package / "__init__.py").read_text()))
         assert doc and "import" in doc.lower(), package
+
+
+def test_no_function_is_named_like_a_module() -> None:
+    """`report.build` must stay the function, never become the module of the same name."""
+    modules = {name.rpartition(".")[2] for name in module_names()}
+    clashes = [
+        f"{path.relative_to(PACKAGE)}: {node.name}"
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in modules
+    ]
+    assert clashes == []
+
+
+def test_the_public_api_builds_twice(tmp_path: Path) -> None:
+    import report
+
+    source = Path(__file__).parent / "fixtures" / "minimal.yaml"
+    for folder in ("one", "two"):
+        (written,) = report.build([source], tmp_path / folder, formats=["epub"])
+        assert written.path == tmp_path / folder / "minimal.epub"
+    assert report.load_brief(source).title

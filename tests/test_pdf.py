@@ -13,7 +13,7 @@ from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 
 from report import load_brief
-from report.build import build
+from report.pipeline import build
 from tests.conftest import CONTENT, FIXTURES, canonical, pdf_pages
 
 BRIEF = load_brief(CONTENT)

@@ -74,14 +74,14 @@ def test_a_broken_epub_fails_the_check_that_concerns_it(
     elif case == "name":
         changes["EPUB/text/bad name.xhtml"] = chapter.encode()
     broken = rewrite(built["epub"], tmp_path / "broken.epub", changes)
-    results = {r.check: r for r in preflight.preflight([broken])}
+    results = {r.check: r for r in preflight.check_files([broken])}
     assert results[check].status == "fail", results[check]
     assert detail in results[check].detail
     assert results["DAISY Ace"].status == "skip"
 
 
 def test_missing_outputs_fail(tmp_path: Path) -> None:
-    (result,) = preflight.preflight([tmp_path / "nothing.pdf"])
+    (result,) = preflight.check_files([tmp_path / "nothing.pdf"])
     assert result.status == "fail" and "not built yet" in result.detail
 
 

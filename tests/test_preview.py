@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from report.build import build
+from report.pipeline import build
 from tests.conftest import CONTENT, ROOT
 
 CHROMIUM = "/usr/bin/chromium"

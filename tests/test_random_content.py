@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from report.build import build, check
 from report.errors import ReportError
+from report.pipeline import build, check
 from tests.conftest import FIXTURES, dump_yaml
 
 KEYS = [

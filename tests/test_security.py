@@ -15,9 +15,9 @@ import pytest
 
 from report import load_brief
 from report.assets import AssetRoots
-from report.build import build
 from report.errors import AssetError, TemplateError
 from report.outputs.pdf import make_pdf
+from report.pipeline import build
 from report.render.print_edition import PrintDocument
 from report.render.templates import BASE_TEMPLATES, Templates
 from tests.conftest import FIXTURES, pdf_pages

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from report.options import BuildOptions
-from report.render.epub_edition import epub_parts
+from report.render.epub_edition import book_parts
 from report.render.pages import page_map
 from report.render.prepared import PreparedBrief
 from report.render.print_edition import print_document
-from report.render.web_edition import web_edition
+from report.render.web_edition import web_files
 
 if TYPE_CHECKING:
     from report.outputs.pdf_worker import PdfWorker
@@ -61,7 +61,7 @@ def make_outputs(
         say(f"PDF rendered in {results['pdf'].seconds:.1f} s")
     if "epub" in formats:
         epub_started = time.perf_counter()
-        parts = epub_parts(prepared)
+        parts = book_parts(prepared)
         seconds = time.perf_counter() - epub_started  # not counting the wait for the pages
         if document and pdf_worker:
             page_of = pdf_worker.page_numbers()  # the worker goes on writing the PDF meanwhile
@@ -82,7 +82,7 @@ def make_outputs(
     if "html" in formats:
         say("writing the web edition")
         web_started = time.perf_counter()
-        web = web_edition(prepared, options.web_downloads or ())
+        web = web_files(prepared, options.web_downloads or ())
         results["html"] = Output(web, time.perf_counter() - web_started)
     return {fmt: results[fmt] for fmt in formats}
 

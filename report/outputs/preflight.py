@@ -32,7 +32,7 @@ class Result:
     detail: str = ""
 
 
-def preflight(outputs: list[Path]) -> list[Result]:
+def check_files(outputs: list[Path]) -> list[Result]:
     """Run every check that applies to each output file."""
     results: list[Result] = []
     for path in outputs:

@@ -22,7 +22,7 @@ from report.render.stylesheets import stylesheet_files
 from report.version import GENERATOR
 
 
-def epub_parts(prepared: PreparedBrief) -> EpubParts:
+def book_parts(prepared: PreparedBrief) -> EpubParts:
     """Render the EPUB's documents and gather its files."""
     templates = prepared.templates
     documents = chapters(prepared)
@@ -35,7 +35,7 @@ def epub_parts(prepared: PreparedBrief) -> EpubParts:
             for path in font_files(templates)
         },
         images={name: path.read_bytes() for name, path in prepared.images.values()},
-        cover_png=cover(prepared),
+        cover_png=cover_image(prepared),
         nav_title=templates.labels["contents"],
         landmarks_title=templates.labels["landmarks"],
         pages_title=templates.labels["pages"],
@@ -45,7 +45,7 @@ def epub_parts(prepared: PreparedBrief) -> EpubParts:
     )
 
 
-def cover(prepared: PreparedBrief) -> bytes:
+def cover_image(prepared: PreparedBrief) -> bytes:
     """The cover image (PNG), drawn once per look and kept in the user cache."""
     brief, templates = prepared.brief, prepared.templates
     logo = image_path(prepared.source, brief.style.logo) if brief.style.logo else None

@@ -17,7 +17,7 @@ def _noteref(number: int, text: Markup) -> str:
     return f'<a role="doc-noteref" id="noteref-{number}" href="#note-{number}">{number}</a>'
 
 
-def web_edition(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, bytes]:
+def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, bytes]:
     """Render <name>/index.html with its stylesheets, fonts and images, by path in the output
     folder; the page links the files of the `downloads` formats (pdf, epub) beside it."""
     brief, templates, stem = prepared.brief, prepared.templates, prepared.source.stem

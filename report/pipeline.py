@@ -18,7 +18,7 @@ from report.cache import user_cache
 from report.errors import UsageError
 from report.files import write_all
 from report.options import DEFAULT_PDF_STANDARD, FORMATS, BuildOptions, runs_in_one_process
-from report.plan import plan, record
+from report.plan import plan_build, record
 
 if TYPE_CHECKING:
     from report.outputs.formats import Output
@@ -69,7 +69,7 @@ def run(
 ) -> list[Written]:
     """Build with the options already gathered (see `build`)."""
     _check_names(sources, out_dir)
-    current = plan(sources, out_dir, options.shaping_outputs(), options.force)
+    current = plan_build(sources, out_dir, options.shaping_outputs(), options.force)
     reused = [Written(path, path.stat().st_size, 0.0, reused=True) for path in current.reused]
     if not current.stale:
         return reused
