@@ -70,7 +70,7 @@ def run(
     """Build with the options already gathered (see `build`)."""
     _check_names(sources, out_dir)
     current = plan_build(sources, out_dir, options.shaping_outputs(), options.force)
-    reused = [Written(path, path.stat().st_size, 0.0, reused=True) for path in current.reused]
+    reused = _reused(out_dir, current.reused)
     if not current.stale:
         return reused
     processes = _processes(current.stale, options)
@@ -89,6 +89,17 @@ def run(
         paths = [out_dir / name for output in by_format.values() for name in output.files]
         record(out_dir, brief.source, brief.inputs(options.shaping_outputs()), paths)
     return reused + [_written(out_dir, output) for output in outputs]
+
+
+def _reused(out_dir: Path, paths: Sequence[Path]) -> list[Written]:
+    """The reused outputs as a build lists them: a file each, and a web edition's folder as its
+    index.html with the size of the whole folder."""
+    sizes: dict[Path, int] = {}
+    for path in paths:
+        inside = path.relative_to(out_dir).parts if path.is_relative_to(out_dir) else ()
+        shown = out_dir / inside[0] / "index.html" if len(inside) > 1 else path
+        sizes[shown] = sizes.get(shown, 0) + path.stat().st_size
+    return [Written(path, size, 0.0, reused=True) for path, size in sizes.items()]
 
 
 def _written(out_dir: Path, output: Output) -> Written:
