@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,17 @@ def test_the_public_api_builds_twice(tmp_path: Path) -> None:
         (written,) = report.build([source], tmp_path / folder, formats=["epub"])
         assert written.path == tmp_path / folder / "minimal.epub"
     assert report.load_brief(source).title
+
+
+def test_the_pdf_worker_loads_no_template_or_content_library() -> None:
+    """The PDF worker imports WeasyPrint while the build loads the rest; what it unpickles and
+    runs must not load Jinja, the validator or Markdown as well (that cost 0.1 s a build)."""
+    probe = (
+        "import sys, report.outputs.pdf, report.outputs.pdf_worker, "
+        "report.render.print_document; "
+        "print([m for m in ('jinja2', 'pydantic_core', 'markdown_it', 'yaml') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

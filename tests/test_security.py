@@ -18,7 +18,7 @@ from report.assets import AssetRoots
 from report.errors import AssetError, TemplateError
 from report.outputs.pdf import make_pdf
 from report.pipeline import build
-from report.render.print_edition import PrintDocument
+from report.render.print_document import PrintDocument
 from report.render.templates import BASE_TEMPLATES, Templates
 from tests.conftest import FIXTURES, pdf_pages
 

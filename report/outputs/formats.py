@@ -14,7 +14,7 @@ from report.options import BuildOptions
 from report.render.epub_edition import book_parts
 from report.render.pages import page_map
 from report.render.prepared import PreparedBrief
-from report.render.print_edition import print_document
+from report.render.print_edition import render_print
 from report.render.web_edition import web_files
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def make_outputs(
     stem, formats = prepared.source.stem, options.formats
     started = time.perf_counter()
     results: dict[str, Output] = {}
-    document = print_document(prepared, options.pdf_standard) if "pdf" in formats else None
+    document = render_print(prepared, options.pdf_standard) if "pdf" in formats else None
     page_of = None
     if document and pdf_worker:
         say("rendering PDF")

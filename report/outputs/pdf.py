@@ -17,7 +17,7 @@ from typing import Any
 from report.assets import AssetRoots
 from report.errors import AssetError
 from report.options import PDF_STANDARDS
-from report.render.print_edition import PrintDocument
+from report.render.print_document import PrintDocument
 
 PROVENANCE_NS = "urn:report:ns:provenance#"
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from report.errors import OutputError
 
 if TYPE_CHECKING:
-    from report.render.print_edition import PrintDocument
+    from report.render.print_document import PrintDocument
 
 
 class PdfWorker:

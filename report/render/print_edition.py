@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup
 
-from report.assets import AssetRoots
 from report.content.loader import image_path
 from report.content.model import Brief
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
+from report.render.print_document import PrintDocument
 from report.render.stylesheets import print_stylesheet_urls
 from report.render.templates import BASE_TEMPLATES
 from report.version import GENERATOR
 
 
-@dataclass(frozen=True)
-class PrintDocument:
-    """Everything the PDF writer needs: the HTML and what the file must carry."""
-
-    html: str
-    base: Path
-    roots: AssetRoots
-    epoch: int  # the edition date: every date inside the file comes from it
-    standard: str  # a key of report.options.PDF_STANDARDS
-    source_name: str  # the content file, attached to the PDF (relationship Source)
-    source: bytes
-    generator: str
-
-
-def print_document(prepared: PreparedBrief, pdf_standard: str) -> PrintDocument:
+def render_print(prepared: PreparedBrief, pdf_standard: str) -> PrintDocument:
     """Render the print HTML and gather what the PDF writer needs besides it."""
     return PrintDocument(
         html=print_html(prepared),
