@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from report.cache import user_cache
 from report.errors import UsageError
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 Progress = Callable[[Path, str], None]  # content file, stage
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """One output of the build (a file, or the web edition's index.html), its size, how long
     rendering it took, and whether the previous build's file was reused."""
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from report.cache import CACHE_FOLDER, file_digest, fingerprint
 from report.files import write_file
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What a build will do: reuse the outputs of some content files, build the others."""
 
     reused: list[Path]  # output files that are current
