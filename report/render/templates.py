@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import string
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from report.content.markup import render_inline
 from report.content.model import Brief, TimelineEntry
 from report.content.yaml_reader import read_document
-from report.errors import TemplateError
+from report.errors import ReportError, TemplateError
 
 
 def _shipped(name: str) -> Path:
@@ -62,6 +65,26 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, which keeps templates from Python's internals (attributes starting with
+    an underscore, functions' globals, str.format's field access) and from changing what they
+    are given; also bounds the size of what `*` and `**` make, so a template cannot exhaust
+    memory in one expression."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_ITEMS = 1_000_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is larger than templates may use (64)")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                if sized and len(sequence) * count > self.MAX_ITEMS:
+                    raise SecurityError("a repetition larger than templates may make")
+        return super().call_binop(context, operator, left, right)
+
+
 class Templates:
     """Templates found along a search path: edition overrides, then a theme, then the base.
 
@@ -80,7 +103,8 @@ class Templates:
         prefixes = {"base": _ConfinedLoader([BASE_TEMPLATES])}
         if theme:
             prefixes["theme"] = _ConfinedLoader([theme])
-        self.env = jinja2.Environment(
+        # Every template renders in the sandbox: edition folders and themes may come from anyone.
+        self.env = _Sandbox(
             loader=jinja2.ChoiceLoader(
                 [_ConfinedLoader(self.search_path), jinja2.PrefixLoader(prefixes)]
             ),
@@ -144,6 +168,21 @@ class Templates:
                 f"{name}: a template extends or includes itself; to extend the template it "
                 f'replaces, name the parent with its prefix: {{% extends "base/{name}" %}}'
             ) from err
+        except UnicodeDecodeError as err:
+            raise TemplateError(
+                f"{_template_file(err, name)}: not UTF-8 text ({err.reason} at byte "
+                f"{err.start}); save it as UTF-8"
+            ) from err
+        except SecurityError as err:
+            raise TemplateError(
+                f"{_template_position(err, name)}: not allowed in templates: {err}"
+            ) from err
+        except ReportError:
+            raise  # a problem the template's callers found (an image, a link), already located
+        except Exception as err:  # a template's own runtime error: 1/0, a wrong type, ...
+            raise TemplateError(
+                f"{_template_position(err, name)}: {type(err).__name__}: {err}"
+            ) from err
 
     def edition_line(self, brief: Brief) -> str:
         """Return 'Edition N · date' in the brief's language."""
@@ -175,8 +214,7 @@ class Templates:
             except TemplateError:
                 continue
             labels, _ = read_document(path)
-            if not isinstance(labels, dict):
-                raise TemplateError(f"{path}: a strings file is a mapping of names to words")
+            _check_strings(path, labels)
             return labels
         raise TemplateError(f"no strings file for language {language!r} and no strings/en.yaml")
 
@@ -187,6 +225,18 @@ def _markdown(context: jinja2.runtime.Context, text: str) -> Markup:
     return render_inline(text, context["resolvers"])
 
 
+class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds; a full or read-only cache only costs time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
     if folder is None:
         return None
@@ -194,13 +244,25 @@ def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _BestEffortBytecodeCache(str(folder))
 
 
 def css_string(value: str) -> Markup:
     """Quote text as a CSS string literal that is also safe inside a <style> element."""
     escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>&\n' else char for char in str(value))
     return Markup(f'"{escaped}"')
+
+
+def _template_file(err: UnicodeDecodeError, fallback: str) -> str:
+    """The template file that could not be decoded: Jinja reads it in the loader's frame."""
+    tb = err.__traceback__
+    found = fallback
+    while tb is not None:
+        filename = tb.tb_frame.f_locals.get("filename")
+        if isinstance(filename, str) and filename.endswith((".html", ".xhtml", ".css", ".xml")):
+            found = filename
+        tb = tb.tb_next
+    return found
 
 
 def _template_position(err: Exception, fallback: str) -> str:
@@ -213,3 +275,42 @@ def _template_position(err: Exception, fallback: str) -> str:
             position = f"{filename}:{tb.tb_lineno}"
         tb = tb.tb_next
     return position
+
+
+# The words every strings file must give: those of the shipped English file.
+REFERENCE_STRINGS = BASE_TEMPLATES / "strings" / "en.yaml"
+MONTH_LISTS = ("months", "months_genitive")
+
+
+def _check_strings(path: Path, labels: Any) -> None:
+    """Refuse a strings file that lacks a word the templates use, holds something other than
+    text, or asks its {placeholders} for more than a plain name."""
+    if not isinstance(labels, dict):
+        raise TemplateError(f"{path}: a strings file is a mapping of names to words")
+    reference, _ = read_document(REFERENCE_STRINGS)
+    problems = [f"missing {key!r}" for key in reference if key not in labels]
+    problems += [
+        problem
+        for key, value in labels.items()
+        if (problem := _string_problem(str(key), value)) is not None
+    ]
+    if problems:
+        raise TemplateError(f"{path}: " + "; ".join(problems))
+
+
+def _string_problem(key: str, value: Any) -> str | None:
+    if key in MONTH_LISTS:
+        months = isinstance(value, list) and len(value) == 12
+        if not (months and all(isinstance(month, str) for month in value)):
+            return f"{key!r} must be a list of the 12 month names"
+        return None
+    if not isinstance(value, str):
+        return f"{key!r} must be text, found {type(value).__name__}"
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(value) if field]
+    except ValueError as err:
+        return f"{key!r}: {err}"
+    wrong = [field for field in fields if not field.isidentifier()]
+    if wrong:
+        return f"{key!r}: placeholders are plain names like {{date}}, not {wrong[0]!r}"
+    return None
