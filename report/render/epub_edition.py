@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from report.cache import file_digest, memo
 from report.content.loader import image_path
+from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.fonts import font_files, subset_font
 from report.render.links import Addresses, Footnotes
@@ -102,6 +103,7 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
             href=addresses.section,
             **context,
         )
+        check_document(xhtml, f"epub/{name}.xhtml", xml=True)
         return Chapter(file_name, title, xhtml, in_toc=in_toc, landmark=landmark)
 
     return [

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from report.render.containment import check_document
 from report.render.fonts import font_files, subset_font
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
@@ -39,6 +40,7 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
         href=addresses.section,
         downloads=links,
     )
+    check_document(html, "web.html", xml=False)
     files = {f"{stem}/index.html": html.encode("utf-8")}
     files |= {f"{stem}/{name}": data for name, data in stylesheets.items()}
     files |= {

@@ -1,0 +1,80 @@
+"""The EPUB's documents and the web edition hold nothing that runs or loads from elsewhere.
+
+Templates may come from an edition folder or a theme; whatever they write, a reading system or a
+browser opening the result must load only the book's own files and run no script. Every
+rendered document is checked here, at build time, before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from report.errors import TemplateError
+from report.render.stylesheets import css_problem
+
+# Elements that run code, embed other documents or redirect.
+FORBIDDEN_ELEMENTS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal",
+    "noscript", "form",
+}  # fmt: skip
+# Attributes whose value an engine loads (or follows by itself); <a href> is a link, not a load.
+LOADING_ATTRIBUTES = {"src", "srcset", "href", "poster", "data", "background", "action",
+                      "formaction", "manifest", "ping", "imagesrcset"}  # fmt: skip
+LINK_SCHEMES = ("http", "https", "mailto")
+RELATIVE = re.compile(r"(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!//)(?!/)[^\s]*")
+
+
+def check_document(markup: str, name: str, *, xml: bool) -> None:
+    """Raise TemplateError naming the template if the document holds a script, an event
+    handler, or a reference that would load from outside the book."""
+    from lxml import etree, html
+
+    try:
+        root = etree.fromstring(markup.encode("utf-8")) if xml else html.fromstring(markup)
+    except (etree.XMLSyntaxError, etree.ParserError) as err:
+        raise TemplateError(f"{name}: the rendered document is not well-formed: {err}") from err
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        problem = _problem(element)
+        if problem:
+            raise TemplateError(f"{name}: {problem}; the book may load only its own files")
+
+
+def _problem(element: object) -> str | None:
+    tag = element.tag.rpartition("}")[2].lower()  # type: ignore[attr-defined]
+    if tag in FORBIDDEN_ELEMENTS:
+        return f"<{tag}> is not allowed"
+    if tag == "meta" and element.get("http-equiv", "").lower() == "refresh":  # type: ignore[attr-defined]
+        return "<meta http-equiv=refresh> is not allowed"
+    if tag == "style":
+        found = css_problem(element.text or "", RELATIVE)  # type: ignore[attr-defined]
+        if found:
+            return f"<style>: {found[1]}"
+    for attribute, value in element.attrib.items():  # type: ignore[attr-defined]
+        problem = _attribute_problem(tag, attribute.rpartition("}")[2].lower(), value)
+        if problem:
+            return f"<{tag} {attribute}={value[:80]!r}>: {problem}"
+    return None
+
+
+def _attribute_problem(tag: str, attribute: str, value: str) -> str | None:
+    if attribute.startswith("on"):
+        return "event handlers are not allowed"
+    if attribute == "style":
+        found = css_problem(f"x{{{value}}}", RELATIVE)
+        return found[1] if found else None
+    if attribute not in LOADING_ATTRIBUTES:
+        return None
+    if tag == "a" and attribute == "href":
+        scheme = urlsplit(value.strip()).scheme.lower()
+        if scheme and scheme not in LINK_SCHEMES:
+            return f"links may use {', '.join(LINK_SCHEMES)} or point inside the book"
+        return None
+    candidates = value.split(",") if "srcset" in attribute else [value]
+    for candidate in candidates:
+        address = candidate.split()[0] if candidate.split() else ""
+        if not RELATIVE.fullmatch(address):
+            return "loads from outside the book"
+    return None
