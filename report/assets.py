@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from report.errors import AssetError
+from report.filekinds import loadable_type
 
 MAX_ASSET_BYTES = 16 * 1024 * 1024
-
-mimetypes.add_type("font/otf", ".otf")
-mimetypes.add_type("font/ttf", ".ttf")
 
 
 def _refused(url: str, reason: str) -> AssetError:
@@ -49,7 +46,8 @@ class AssetRoots:
         return path
 
     def read(self, url: str) -> tuple[bytes, str]:
-        """Return the bytes and media type of an allowed file URL."""
+        """Return the bytes and media type of an allowed file URL: a stylesheet, a font or an
+        image, checked by its bytes; anything else is refused."""
         path = self.resolve(url)
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return path.read_bytes(), media_type
+        data = path.read_bytes()
+        return data, loadable_type(path, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from report.content.problems import describe, position_key
 from report.content.validation import validate_brief
 from report.content.yaml_reader import location, node_at, odd_numbers, read_document
 from report.errors import AssetError, ContentError
+from report.filekinds import checked_image
 
 
 def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief:
@@ -54,20 +56,41 @@ def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief
     return brief
 
 
-def image_path(source: Path, src: str) -> Path:
-    """Resolve an image named in a content file; it must be a file in the content's folder."""
-    if "://" in src or src.startswith(("/", "data:")):
-        raise AssetError(f"image {src!r}: give a path relative to {source.parent}")
+def in_content_folder(source: Path, name: str, what: str) -> Path:
+    """Resolve a file a content file names; it must be a file inside the content file's folder
+    (no address, no absolute path, no way out through `..` or a link)."""
+    if "://" in name or name.startswith(("/", "data:")):
+        raise AssetError(f"{what} {name!r}: give a path relative to {source.parent}")
     folder = source.parent.absolute()
     try:
-        return AssetRoots([folder]).resolve((folder / src).as_uri())
+        return AssetRoots([folder]).resolve((folder / name).as_uri())
     except AssetError as err:
-        raise AssetError(f"image {src!r}: {err.reason or err}") from err
+        raise AssetError(f"{what} {name!r}: {err.reason or err}") from err
+
+
+def image_path(source: Path, src: str) -> Path:
+    """Resolve an image named in a content file (see in_content_folder)."""
+    return in_content_folder(source, src, "image")
+
+
+def checked_image_path(source: Path, src: str, what: str = "image") -> Path:
+    """Resolve an image named in a content file and check that it is one (by its bytes)."""
+    path = in_content_folder(source, src, what)
+    try:
+        checked_image(path)
+    except AssetError as err:
+        raise AssetError(f"{what} {src!r}: {str(err).removeprefix(f'{path}: ')}") from err
+    return path
 
 
 def previous_path(source: Path, brief: Brief) -> Path | None:
-    """Return the previous edition's content file, resolved against this one's folder."""
-    return (source.parent / brief.previous) if brief.previous else None
+    """Return the previous edition's content file: a .yaml file inside this one's folder."""
+    if not brief.previous:
+        return None
+    path = in_content_folder(source, brief.previous, "previous edition")
+    if path.suffix not in (".yaml", ".yml"):
+        raise AssetError(f"previous edition {brief.previous!r}: not a content file (.yaml)")
+    return path
 
 
 def _edition_problems(
@@ -75,32 +98,41 @@ def _edition_problems(
 ) -> list[str]:
     """Check what links this edition to others: the previous file, the theme, the logo."""
     problems = []
-    previous = previous_path(path, brief)
-    if brief.show_changes and previous is None:
+    try:
+        previous_path(path, brief)
+    except AssetError as err:
+        where = location(path, node_at(root, "previous").start_mark)
+        problems.append(f"{where}: {err}")
+    if brief.show_changes and not brief.previous:
         where = location(path, node_at(root, "show_changes").start_mark)
         problems.append(f"{where}: show_changes needs previous: (the earlier edition's file)")
-    if previous is not None and not previous.is_file():
-        where = location(path, node_at(root, "previous").start_mark)
-        problems.append(f"{where}: previous edition {brief.previous!r}: no such file")
     if brief.theme and themes is not None and brief.theme not in themes:
         where = location(path, node_at(root, "theme").start_mark)
         known = ", ".join(sorted(themes)) or "none"
         problems.append(f"{where}: no theme {brief.theme!r} (themes: {known})")
     if brief.style.logo:
         try:
-            image_path(path, brief.style.logo)
+            checked_image_path(path, brief.style.logo, "logo")
         except AssetError as err:
             where = location(path, node_at(root, "style", "logo").start_mark)
-            problems.append(f"{where}: logo: {err}")
+            problems.append(f"{where}: {err}")
     return problems
 
 
 def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[str]:
     """Check the links, notes and images of every Markdown text."""
     section_ids = {section.id for section in brief.sections}
+    calls = 0
     for text_node, in_note in _markdown_nodes(node):
         where = location(path, text_node.start_mark)
-        for reference in references(text_node.value):
+        found = list(references(text_node.value))
+        here = sum(reference.kind == "note" for reference in found)
+        calls += here
+        if here > MAX_NOTE_CALLS:
+            yield f"{where}: {here} note references in one text; at most {MAX_NOTE_CALLS}"
+        elif calls > MAX_NOTE_CALLS_IN_ALL >= calls - here:
+            yield f"{where}: more than {MAX_NOTE_CALLS_IN_ALL} note references in the brief"
+        for reference in found:
             if reference.kind == "link":
                 problem = link_problem(reference.target, section_ids)
                 if problem:
@@ -109,6 +141,12 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
                 yield from _note_problems(where, reference.target, brief, in_note)
             else:
                 yield from _image_problems(path, where, reference)
+
+
+# Each note reference is a footnote of its own, which page layout places one by one; no brief
+# needs these many, and far more would hold a build for minutes (docs/security.md).
+MAX_NOTE_CALLS = 20
+MAX_NOTE_CALLS_IN_ALL = 1_000
 
 
 def _note_problems(where: str, name: str, brief: Brief, in_note: bool) -> Iterator[str]:
@@ -126,7 +164,7 @@ def _image_problems(path: Path, where: str, reference: Reference) -> Iterator[st
             "![what the image shows](file)"
         )
     try:
-        image_path(path, reference.target)
+        checked_image_path(path, reference.target)
     except AssetError as err:
         yield f"{where}: {err}"
 
@@ -142,3 +180,49 @@ def _markdown_nodes(node: yaml.Node, key: str = "") -> Iterator[tuple[yaml.Scala
             yield from _markdown_nodes(item, key)
     elif isinstance(node, yaml.ScalarNode) and (key in MARKDOWN_FIELDS or key == "notes"):
         yield node, key == "notes"
+
+
+# Characters no font draws (spaces, line breaks, soft hyphens, joiners): never refused.
+_INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def undrawable(text: str, covered: Collection[str]) -> list[str]:
+    """The characters of `text` that need a glyph `covered` lacks, sorted, each once."""
+    return sorted(
+        {
+            char
+            for char in text
+            if char not in covered and unicodedata.category(char) not in _INVISIBLE
+        }
+    )
+
+
+def character_problems(path: Path, covered: Collection[str], fonts: str) -> list[str]:
+    """Locate every text character of a content file that `covered` lacks (characters the
+    book's fonts cannot draw), one problem per value."""
+    _, root = read_document(path)
+    problems = []
+    for node in _scalars(root):
+        missing = undrawable(node.value, covered)
+        if missing:
+            shown = ", ".join(
+                f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')})"
+                for char in missing[:3]
+            )
+            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            problems.append(
+                f"{location(path, node.start_mark)}: {shown}{more}: not in the book's fonts "
+                f"({fonts}); write it another way or leave it out"
+            )
+    return problems
+
+
+def _scalars(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    if isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        yield node

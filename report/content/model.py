@@ -27,6 +27,7 @@ class Check:
 
     pattern: str | None = None
     min_length: int | None = None
+    max_length: int | None = None
     ge: int | None = None
     le: int | None = None
     after: Callable[[Any], Any] | None = None  # raises ValueError with the message to show
@@ -34,7 +35,11 @@ class Check:
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic import AfterValidator, Field
 
-        limits = {"pattern": self.pattern, "min_length": self.min_length}
+        limits = {
+            "pattern": self.pattern,
+            "min_length": self.min_length,
+            "max_length": self.max_length,
+        }
         limits |= {"ge": self.ge, "le": self.le}
         rules: list[Any] = [Field(**{k: v for k, v in limits.items() if v is not None})]
         rules += [AfterValidator(self.after)] if self.after else []
@@ -55,7 +60,15 @@ def _free_id(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Check(min_length=1, after=_xml_text)]
+# Caps on what no brief needs in such numbers, so a small file can never hold a build for
+# minutes (docs/security.md); each is reported at its line like any other problem.
+MAX_TEXT = 20_000  # characters in one text value
+MAX_SECTIONS = 200
+MAX_BLOCKS = 200  # in one section
+MAX_ITEMS = 500  # in one list, timeline or key-figure row, keywords, corrections
+MAX_NOTES = 500
+
+Text = Annotated[str, Check(min_length=1, max_length=MAX_TEXT, after=_xml_text)]
 Identifier = Annotated[str, Check(pattern=r"^[a-z][a-z0-9-]*$", after=_free_id)]
 
 
@@ -123,7 +136,7 @@ class ListContent(Model):
     """A list, optionally introduced by the sentence that leads into it."""
 
     intro: Text | None = None
-    items: Annotated[list[Text], Check(min_length=1)]
+    items: Annotated[list[Text], Check(min_length=1, max_length=MAX_ITEMS)]
     ordered: bool = False
 
 
@@ -156,7 +169,7 @@ class Timeline(Model):
     """A vertical list of year and event."""
 
     kind: ClassVar[str] = "timeline"
-    timeline: Annotated[list[TimelineEntry], Check(min_length=1)]
+    timeline: Annotated[list[TimelineEntry], Check(min_length=1, max_length=MAX_ITEMS)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,7 +177,7 @@ class KeyFigures(Model):
     """A row of key-figure cards inside a section."""
 
     kind: ClassVar[str] = "key_figures"
-    key_figures: Annotated[list[KeyFigure], Check(min_length=1)]
+    key_figures: Annotated[list[KeyFigure], Check(min_length=1, max_length=MAX_ITEMS)]
 
 
 # Keys whose text is inline Markdown (emphasis, links to #section-ids or https://, images).
@@ -232,7 +245,7 @@ class Section(Model):
     id: Identifier
     """Anchor and file name: lowercase letters, digits, '-'."""
     title: Text
-    blocks: Annotated[list[Block], Check(min_length=1)]
+    blocks: Annotated[list[Block], Check(min_length=1, max_length=MAX_BLOCKS)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -280,16 +293,24 @@ class Brief(Model):
     """Topic label shown above the title."""
     author: Text
     """Author or publisher, as it should appear in metadata."""
-    keywords: list[Text] = field(default_factory=list)
+    keywords: Annotated[list[Text], Check(max_length=MAX_ITEMS)] = field(default_factory=list)
     edition: Edition
     source: Text | None = None
     """Where the text comes from."""
-    corrections: list[Correction] = field(default_factory=list)
+    corrections: Annotated[list[Correction], Check(max_length=MAX_ITEMS)] = field(
+        default_factory=list
+    )
     lead: Text
     """One or two sentences that open the brief."""
-    key_figures: list[KeyFigure] = field(default_factory=list)
-    sections: Annotated[list[Section], Check(min_length=1, after=_unique_section_ids)]
-    notes: dict[NoteName, Text] = field(default_factory=dict)
+    key_figures: Annotated[list[KeyFigure], Check(max_length=MAX_ITEMS)] = field(
+        default_factory=list
+    )
+    sections: Annotated[
+        list[Section], Check(min_length=1, max_length=MAX_SECTIONS, after=_unique_section_ids)
+    ]
+    notes: Annotated[dict[NoteName, Text], Check(max_length=MAX_NOTES)] = field(
+        default_factory=dict
+    )
     """Footnotes by name; text refers to one with [^name]."""
     style: Style = field(default_factory=Style)
     theme: Identifier | None = None

@@ -119,6 +119,9 @@ def _message(error: Any, node: yaml.Node | None) -> str:
         message = "must be a mapping of keys, written as indented `key: value` lines"
     if kind == "too_short" and isinstance(found, list) and not found:
         return "must not be empty"
+    if kind in ("too_long", "string_too_long"):
+        count = f" (found {len(found):,})" if isinstance(found, str) else ""
+        return f"{message}{count}: more than a brief holds; see the limits in docs/content.md"
     if kind == "block_kind" and isinstance(found, dict) and len(found) == 1:
         (key,) = found
         close = difflib.get_close_matches(str(key), BLOCK_KINDS, n=1, cutoff=0.6)

@@ -136,6 +136,15 @@ def _key_problems(path: Path, node: yaml.Node) -> Iterator[str]:
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             yield from _key_problems(path, item)
+    elif node.tag in NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARACTERS:
+        yield (
+            f"{location(path, node.start_mark)}: a number of {len(node.value):,} characters; "
+            "a brief has none so long (put it in quotes if it is text)"
+        )
+
+
+NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+MAX_NUMBER_CHARACTERS = 40
 
 
 def node_at(root: yaml.Node, *keys: str) -> yaml.Node | None:

@@ -59,14 +59,39 @@ def make_pdf(
                 "xmp_metadata": [_data_url(_provenance_xmp(request))],
             }
             document = html.render(**options)
+            _without_template_attachments(document)
             pages = page_of_ids(document)
             if on_pages:
                 on_pages(pages)
             data = document.write_pdf(finisher=_declare_source_relationship, **options)
+            _check_fonts(document, request.font_families)
         except FatalURLFetchingError as err:
             cause = err.__cause__
             raise AssetError(str(cause) if isinstance(cause, AssetError) else str(err)) from err
     return data, warnings, pages
+
+
+def _check_fonts(document: Any, families: tuple[str, ...]) -> None:
+    """Refuse a PDF that sets text in a font of this machine's rather than the book's own
+    (WeasyPrint lists the fonts it used once the PDF is written)."""
+    if not families:
+        return
+    used = {font.family for font in document.fonts.values()}
+    foreign = sorted(used - set(families))
+    if foreign:
+        raise AssetError(
+            f"some text would be set in this machine's fonts ({', '.join(foreign)}), not the "
+            "book's: a template, strings file or stylesheet asks for characters or fonts the "
+            "book does not ship"
+        )
+
+
+def _without_template_attachments(document: Any) -> None:
+    """Drop files a template asks to attach (`<link rel="attachment">`, `<a rel="attachment">`):
+    the PDF's only attachment is its content file, added by the renderer."""
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
 
 
 def page_of_ids(document: Any) -> dict[str, int]:

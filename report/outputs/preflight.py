@@ -16,6 +16,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from report.errors import TemplateError
+from report.render.containment import RELATIVE, check_document
+from report.render.fonts import FAMILY
+from report.render.stylesheets import css_problem
+from report.render.templates import BASE_TEMPLATES
+
 SAFE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 XHTML = "{http://www.w3.org/1999/xhtml}"
 # The project installs Ace with npm (package.json); one on PATH is used otherwise.
@@ -104,36 +110,23 @@ def _ace(path: Path) -> tuple[str, str]:
 
 # Elements and attributes that make a reading system load something (links are followed only
 # when the reader asks, so <a href> is not among them).
-RESOURCE_ATTRIBUTES = {
-    "img": "src",
-    "script": "src",
-    "link": "href",
-    "source": "src",
-    "audio": "src",
-    "video": "src",
-    "iframe": "src",
-    "object": "data",
-    "embed": "src",
-    "track": "src",
-}
-REMOTE_URL = re.compile(r"^\s*(?:https?|ftp):|^\s*//", re.I)
-CSS_REMOTE = re.compile(r"@import|url\(\s*['\"]?\s*(?:https?:|ftp:|//)", re.I)
 
 
 def _no_remote_resources(path: Path) -> tuple[str, str]:
+    """What the build refuses, checked again on the finished book: stylesheets read with the
+    CSS tokenizer, documents with the same checks as at build time."""
     with zipfile.ZipFile(path) as book:
         for name in book.namelist():
             data = book.read(name)
-            if name.endswith(".css") and (match := CSS_REMOTE.search(data.decode("utf-8"))):
-                return "fail", f"{name}: {match.group()!r}"
+            if name.endswith(".css"):
+                problem = css_problem(data.decode("utf-8", "replace"), RELATIVE)
+                if problem:
+                    return "fail", f"{name}:{problem[0]}: {problem[1]}"
             if name.endswith(".xhtml"):
-                for element in etree.fromstring(data).iter():
-                    tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-                    attribute = RESOURCE_ATTRIBUTES.get(tag)
-                    url = element.get(attribute, "") if attribute else ""
-                    url = url or element.get("{http://www.w3.org/1999/xlink}href", "")
-                    if REMOTE_URL.match(url):
-                        return "fail", f"{name}: <{tag}> loads {url}"
+                try:
+                    check_document(data.decode("utf-8", "replace"), name, xml=True)
+                except TemplateError as err:
+                    return "fail", str(err)
     return "pass", "every resource is inside the book"
 
 
@@ -194,7 +187,17 @@ def _pdf_fonts(path: Path) -> tuple[str, str]:
                 families.add(str(font.get("/BaseFont")).split("+")[-1])
     if missing:
         return "fail", f"not embedded: {missing}"
-    return "pass", f"{len(families)} fonts, all embedded"
+    shipped = _shipped_families()
+    foreign = sorted(family for family in families if not family.startswith(shipped))
+    if foreign:
+        return "fail", f"not the book's fonts (the building machine's?): {foreign}"
+    return "pass", f"{len(families)} fonts, all embedded and all the book's"
+
+
+def _shipped_families() -> tuple[str, ...]:
+    """The family names the shipped stylesheets give the book's fonts, as PDF font names."""
+    fonts_css = (BASE_TEMPLATES / "css" / "fonts.css").read_text(encoding="utf-8")
+    return tuple(family.replace(" ", "-") for family in FAMILY.findall(fonts_css))
 
 
 def _pdf_tagged(path: Path) -> tuple[str, str]:

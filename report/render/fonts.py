@@ -27,6 +27,37 @@ def font_files(templates: Templates) -> list[Path]:
     return [templates.find(f"fonts/{name}") for name in names]
 
 
+def font_names(templates: Templates) -> str:
+    """The book's font families as a reader would name them (from the font files' names)."""
+    return ", ".join(sorted({path.stem.split("-")[0] for path in font_files(templates)}))
+
+
+FAMILY = re.compile(r'font-family:\s*"([^"]+)"')
+
+
+def font_families(templates: Templates) -> tuple[str, ...]:
+    """The family names the stylesheets give the book's fonts (@font-face in css/fonts.css)."""
+    fonts_css = templates.find("css/fonts.css").read_text(encoding="utf-8")
+    return tuple(sorted(set(FAMILY.findall(fonts_css))))
+
+
+def covered_characters(templates: Templates, cache_dir: Path | None = None) -> frozenset[str]:
+    """The characters every text font of the stylesheets has: text outside them would be set
+    in a font of the building machine's, which the book does not ship."""
+    paths = font_files(templates)
+    key = ["font coverage", *(file_digest(path) or str(path) for path in paths), *_subsetter()]
+    data = memo(cache_dir, key, lambda: _coverage(paths).encode("utf-8", "surrogatepass"))
+    return frozenset(data.decode("utf-8", "surrogatepass"))
+
+
+def _coverage(paths: list[Path]) -> str:
+    import uharfbuzz as hb
+
+    sets = [set(hb.Face(hb.Blob.from_file_path(str(path))).unicodes) for path in paths]
+    common = set.intersection(*sets) if sets else set()
+    return "".join(chr(code) for code in sorted(common))
+
+
 def subset_font(path: Path, characters: Iterable[str], cache_dir: Path | None = None) -> bytes:
     """Return the font at `path` cut down to `characters`, keeping its layout features.
 

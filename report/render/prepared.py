@@ -11,7 +11,7 @@ from pathlib import Path
 from report.assets import AssetRoots
 from report.cache import fingerprint
 from report.content.changes import Changes, compare
-from report.content.loader import image_path, load_brief, previous_path
+from report.content.loader import character_problems, image_path, load_brief, previous_path
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
 from report.errors import ContentError, UsageError
@@ -75,11 +75,23 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
         language=brief.edition.language,
         bytecode_dir=cache_dir / "templates" if cache_dir else None,
     )
+    _check_characters(source, templates, cache_dir)
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
     changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
     assets = cache_dir / "assets" if cache_dir else None
     return PreparedBrief(source, brief, templates, roots, changes, image_map(source, brief), assets)
+
+
+def _check_characters(source: Path, templates: Templates, cache_dir: Path | None) -> None:
+    """Refuse text the book's fonts cannot draw, at its line (it would be set in a font of the
+    building machine's, which the book does not carry)."""
+    from report.render.fonts import covered_characters, font_names
+
+    covered = covered_characters(templates, cache_dir / "assets" if cache_dir else None)
+    problems = character_problems(source, covered, font_names(templates))
+    if problems:
+        raise ContentError(problems)
 
 
 def image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:

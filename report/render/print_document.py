@@ -24,3 +24,4 @@ class PrintDocument:
     source_name: str  # the content file, attached to the PDF (relationship Source)
     source: bytes
     generator: str
+    font_families: tuple[str, ...] = ()  # the book's own; any other font in the PDF is refused

@@ -6,8 +6,10 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from report.content.loader import image_path
+from report.content.loader import image_path, undrawable
 from report.content.model import Brief
+from report.errors import TemplateError
+from report.render.fonts import covered_characters, font_families, font_names
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
 from report.render.print_document import PrintDocument
@@ -18,8 +20,10 @@ from report.version import GENERATOR
 
 def render_print(prepared: PreparedBrief, pdf_standard: str) -> PrintDocument:
     """Render the print HTML and gather what the PDF writer needs besides it."""
+    html = print_html(prepared)
+    _check_print_html(prepared, html)
     return PrintDocument(
-        html=print_html(prepared),
+        html=html,
         base=BASE_TEMPLATES,
         roots=prepared.roots,
         epoch=epoch(prepared.brief),
@@ -27,7 +31,33 @@ def render_print(prepared: PreparedBrief, pdf_standard: str) -> PrintDocument:
         source_name=prepared.source.name,
         source=prepared.source.read_bytes(),
         generator=GENERATOR,
+        font_families=font_families(prepared.templates),
     )
+
+
+def _check_print_html(prepared: PreparedBrief, html: str) -> None:
+    """Refuse what a template may not put in the PDF: files to attach (the PDF's only
+    attachment is its content file), and text the book's fonts cannot draw (the content's own
+    text was checked, at its line, when it was loaded)."""
+    from lxml import html as lxml_html
+
+    root = lxml_html.fromstring(html)
+    for element in root.iter("a", "link"):
+        if "attachment" in (element.get("rel") or "").lower().split():
+            raise TemplateError(
+                f"print.html: <{element.tag} rel=attachment href={element.get('href')!r}>: a "
+                "template may not attach files; the PDF's only attachment is its content file"
+            )
+    covered = covered_characters(prepared.templates, prepared.cache_dir)
+    body = root.find("body")
+    text = body.text_content() if body is not None else ""
+    missing = undrawable(text, covered)
+    if missing:
+        shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in missing[:5])
+        raise TemplateError(
+            f"print.html: {shown} from a template or strings file: not in the book's fonts "
+            f"({font_names(prepared.templates)})"
+        )
 
 
 def _footnote(number: int, text: Markup) -> str:
