@@ -7,6 +7,7 @@ modules at first: a build that turns out to be up to date loads nothing heavy.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -14,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from report.cache import user_cache
-from report.errors import UsageError
-from report.files import write_all
+from report.errors import OutputError, UsageError
+from report.files import finish_interrupted, write_all
 from report.options import DEFAULT_PDF_STANDARD, FORMATS, BuildOptions, runs_in_one_process
 from report.plan import plan_build, record
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from report.render.prepared import PreparedBrief
 
 Progress = Callable[[Path, str], None]  # content file, stage
+log = logging.getLogger(__name__)
 
 
 class Written(NamedTuple):
@@ -67,6 +69,7 @@ def run(
 ) -> list[Written]:
     """Build with the options already gathered (see `build`)."""
     _check_names(sources, out_dir)
+    finish_interrupted(out_dir)  # a build killed while renaming its outputs: complete them
     current = plan_build(sources, out_dir, options.shaping_outputs(), options.force)
     reused = _reused(out_dir, current.reused)
     if not current.stale:
@@ -85,7 +88,10 @@ def run(
     write_all([(out_dir / name, data) for output in outputs for name, data in output.files.items()])
     for brief, by_format in zip(prepared, rendered, strict=True):
         paths = [out_dir / name for output in by_format.values() for name in output.files]
-        record(out_dir, brief.source, brief.inputs(options.shaping_outputs()), paths)
+        try:
+            record(out_dir, brief.source, brief.inputs(options.shaping_outputs()), paths)
+        except OutputError as err:  # the outputs are in place; the next build just redoes them
+            log.warning("%s; the next build of %s will not reuse its outputs", err, brief.source)
     return reused + [_written(out_dir, output) for output in outputs]
 
 
@@ -150,8 +156,15 @@ def render_all(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from report.outputs.pdf_worker import die_with_parent
+
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = [pool.submit(make_outputs, brief, options) for brief in prepared]
         results = []
         for brief, future in zip(prepared, futures, strict=True):

@@ -12,6 +12,7 @@ import functools
 import multiprocessing
 import os
 import signal
+import sys
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,9 @@ class PdfWorker:
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, self._connection), daemon=True)
+        self._process = context.Process(
+            target=_serve, args=(child, self._connection, os.getpid()), daemon=True
+        )
         self._process.start()
         child.close()
         self._busy = False
@@ -83,7 +86,20 @@ class PdfWorker:
             self._process.kill()
 
 
-def _serve(connection: Connection, parent_end: Connection) -> None:
+def die_with_parent(parent: int) -> None:
+    """End this (forked) process when its parent ends, even killed outright, rather than go on
+    rendering for nobody: Linux's parent-death signal; elsewhere, the pipe's end shows it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent was gone before the signal was asked for
+        os._exit(0)
+
+
+def _serve(connection: Connection, parent_end: Connection, parent: int) -> None:
+    die_with_parent(parent)
     # The fork copied the parent's end of the pipe too: close it, or the worker would never see
     # the parent go (a killed build would leave it waiting for ever).
     parent_end.close()
