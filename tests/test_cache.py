@@ -144,8 +144,9 @@ def test_derived_data_is_kept_in_the_user_cache(project: Path, tmp_path: Path) -
         assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(project / "build" / "brief.epub") as epub:
         fonts = [name for name in epub.namelist() if name.startswith("EPUB/fonts/")]
-    # One cover and one subset of each font, made by the first build and reused by the second.
-    assert len(list((tmp_path / "xdg" / "report" / "assets").iterdir())) == 1 + len(fonts)
+    # One cover, one subset of each font and the fonts' common characters, made by the first
+    # build and reused by the second.
+    assert len(list((tmp_path / "xdg" / "report" / "assets").iterdir())) == 1 + len(fonts) + 1
     assert list((tmp_path / "xdg" / "report" / "templates").iterdir())  # compiled templates
 
 
@@ -169,3 +170,22 @@ def test_a_kept_font_subset_is_the_one_harfbuzz_makes(tmp_path: Path) -> None:
     fresh = hashlib.sha256(_subset(font, wanted)).hexdigest()
     assert first == [fresh, "True"]
     assert second == [fresh, "False"]  # read back, HarfBuzz not even loaded
+
+
+def test_a_read_only_user_cache_only_costs_time(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "xdg"
+    cache.write_text("a file where the cache folder goes: nothing can be kept, even by root")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    result = run("build", "--force", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "build" / "brief.pdf").is_file()
+
+
+def test_a_build_record_that_cannot_be_written_is_a_warning(project: Path) -> None:
+    (project / "build").mkdir()
+    (project / "build" / ".report-cache").write_text("a file where the folder goes")
+    result = run("build", "-f", "epub", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "report: warning:" in result.stderr and "will not reuse its outputs" in result.stderr
+    assert (project / "build" / "brief.epub").is_file()

@@ -39,10 +39,10 @@ def wait_for_stage(process: subprocess.Popen[str], stage: str) -> None:
     raise AssertionError(f"the build ended before {stage!r}")
 
 
-def wait_until_ended(marker: str) -> None:
+def wait_until_ended(marker: str, seconds: float = 30) -> None:
     """Wait until no process has `marker` in their command line (forked workers keep their
     parent's): an interrupted or killed build leaves no process behind."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         processes = [
             pid for pid in os.listdir("/proc") if pid.isdigit() and marker in _command_line(pid)
@@ -92,12 +92,10 @@ def test_an_interrupted_build_leaves_the_previous_outputs(
     assert {name: (out / name).stat().st_mtime_ns for name in before} == written
     errors = process.stderr.read()
     assert "Traceback" not in errors
-    if how == signal.SIGINT:
-        assert process.returncode == 130
+    if how in (signal.SIGINT, signal.SIGTERM):  # termination is handled as Ctrl-C is
+        assert process.returncode == 128 + how
         assert "interrupted; previous outputs are untouched" in errors
         assert listing(out) == sorted(before)
-    if how == signal.SIGTERM:
-        assert process.returncode == -signal.SIGTERM
     build([long_brief], out)  # the next build cleans what a killed one left behind
     assert listing(out) == sorted(before)
 
@@ -119,3 +117,43 @@ def test_leftovers_of_a_live_build_are_kept(tmp_path: Path) -> None:
     dead.write_bytes(b"")
     write_all([(tmp_path / "x.pdf", b"%PDF")])
     assert live.exists() and not dead.exists()
+
+
+def test_a_build_killed_between_its_renames_is_completed_by_the_next(tmp_path: Path) -> None:
+    """Kill a write after its first rename: the journal it leaves lets the next write into the
+    folder finish the renames, so the outputs never stay half old, half new."""
+    out = tmp_path / "out"
+    write_all([(out / "a.pdf", b"old a"), (out / "a.epub", b"old e")])
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "import report.files as files\n"
+        "real = os.replace\n"
+        "def replace_then_die(source, target):\n"
+        "    real(source, target)\n"
+        "    if str(target).endswith('.pdf'):\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "os.replace = replace_then_die\n"
+        "out = Path(sys.argv[1])\n"
+        "files.write_all([(out / 'a.pdf', b'new a'), (out / 'a.epub', b'new e')])\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(out)], cwd=ROOT, timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    assert (out / "a.pdf").read_bytes() == b"new a"
+    assert (out / "a.epub").read_bytes() == b"old e"  # half new: what the journal mends
+    assert [path.name for path in out.glob(".report-journal.*.json")]
+    write_all([(out / "other.txt", b"x")])  # the next write into the folder finishes them
+    assert (out / "a.epub").read_bytes() == b"new e"
+    assert not list(out.glob(".report-journal.*")) and not list(out.glob(".*.part"))
+
+
+def test_the_pdf_worker_dies_with_its_build(tmp_path: Path) -> None:
+    """Killed outright, a build takes its PDF worker with it, rather than leave it rendering
+    (this brief's PDF takes about 10 s; the worker is gone within a few)."""
+    longer = repeated_brief(tmp_path / "longer.yaml", 18)  # 198 sections: under the limit
+    out = tmp_path / "out"
+    process = start_build(longer, out, "--progress", "-j", "2")
+    wait_for_stage(process, "rendering PDF")
+    process.kill()  # no chance to stop the worker itself
+    process.wait(timeout=60)
+    wait_until_ended(str(out), seconds=5)  # the worker had the same command line

@@ -18,6 +18,7 @@ STAGES = [
     ("report", "report.__main__", "report.cli"),
     ("report.commands",),
     ("report.preview",),
+    ("report.preview_pages",),
     ("report.pipeline",),
     ("report.outputs",),
     ("report.render",),
@@ -25,6 +26,7 @@ STAGES = [
     (
         "report.plan",
         "report.cache",
+        "report.filekinds",
         "report.files",
         "report.assets",
         "report.options",

@@ -50,7 +50,11 @@ def no_ace(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("case", "check", "detail"),
     [
-        ("remote", "no remote resources", "loads https://example.org/pixel.png"),
+        (
+            "remote",
+            "no remote resources",
+            "<img src='https://example.org/pixel.png'>: loads from outside",
+        ),
         ("glyph", "fonts cover the text", "☃"),
         ("cover", "cover", "no cover image"),
         ("name", "safe file names", "EPUB/text/bad name.xhtml"),

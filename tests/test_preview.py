@@ -148,3 +148,45 @@ def test_the_web_edition_reflows_on_a_phone(browser: Browser, tmp_path: Path) ->
     page.goto((tmp_path / "belarus-nato" / "index.html").as_uri())
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360  # no sideways scrolling
+
+
+def test_the_preview_answers_only_this_machine_and_only_its_outputs(
+    server: tuple[str, Path],
+) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    url, source = server
+    address = urlsplit(url)
+
+    def get(path: str, host: str | None = None) -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host or address.netloc)
+        connection.endheaders()
+        return connection.getresponse()
+
+    page = get("/")
+    assert page.status == 200
+    assert "default-src 'none'" in page.getheader("Content-Security-Policy")
+    assert get("/", host=f"attacker.example:{address.port}").status == 421  # DNS rebinding
+    records = source.parent.parent / "build" / ".report-cache"
+    assert any(records.iterdir())  # the build records exist, and are not served:
+    for path in ("/.report-cache/", "/../.report-cache/x.json", "/%2e%2e/.report-cache/"):
+        assert get(path).status == 404
+    assert get("/__report/wait?version=abc").status == 400
+    assert get("/%00").status == 400
+
+
+def test_the_preview_refuses_an_output_folder_holding_the_content(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    shutil.copy(CONTENT, tmp_path / "content" / "brief.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "report", "serve", "content/brief.yaml", "-o", ".", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "holds the content file's folder" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import re
 import socket
 import threading
@@ -81,7 +82,6 @@ def test_allow_list_refuses_anything_outside_the_roots(tmp_path: Path) -> None:
     "markup",
     [
         '<img src="file:///etc/hostname" alt="x">',
-        '<link rel="attachment" href="file:///etc/hostname">',
         '<style>@import url("{listener}/x.css");</style>',
         '<img src="{listener}/x.png" alt="x">',
     ],
@@ -211,9 +211,25 @@ def test_edition_template_cannot_attach_a_local_file(tmp_path: Path) -> None:
         '<link rel="attachment" href="file:///etc/hostname"/>{% endblock %}'
     )
     source = edition(tmp_path, {"print.html": override})
-    with pytest.raises(AssetError, match="/etc/hostname"):
+    with pytest.raises(TemplateError, match="may not attach files"):
         build([source], tmp_path / "out", formats=["pdf"])
     assert not (tmp_path / "out").exists()
+
+
+def test_the_pdf_writer_drops_attachments_a_document_asks_for(tmp_path: Path) -> None:
+    """Below the template check, the writer itself attaches nothing but the content file."""
+    html = (
+        '<html><head><link rel="attachment" href="file:///etc/hostname"></head>'
+        '<body><p><a rel="attachment" href="file:///etc/hostname">x</a></p></body></html>'
+    )
+    document = PrintDocument(
+        html, BASE_TEMPLATES, AssetRoots([Path("/etc")]), 0, "ua-1", "x.yaml", b"title: x", "t"
+    )
+    data, _, _ = make_pdf(document)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert list(pdf.attachments) == ["x.yaml"]
+        annotations = [a for page in pdf.pages for a in page.get("/Annots", [])]
+        assert not [a for a in annotations if a.get("/Subtype") == "/FileAttachment"]
 
 
 def test_edition_stylesheet_is_layered_last_in_both_outputs(tmp_path: Path) -> None:

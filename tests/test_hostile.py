@@ -1,0 +1,296 @@
+"""Hostile edition folders and content folders: nothing runs, nothing leaks, every refusal is a
+located message with exit status 1.
+
+Each case is a project holding the minimal brief, a secret file beside it, and whatever the case
+plants (templates, stylesheets, strings, images, content). It is built to PDF, EPUB and the web
+edition at once with a local listener running: the listener must hear nothing, the secret must
+appear in no output, and the command must end with exit 1 and a message naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import socket
+import threading
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, run_report
+
+MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+LISTENER = "http://127.0.0.1:{port}/"
+SVG = "http://www.w3.org/2000/svg"
+
+
+@dataclass(frozen=True)
+class Case:
+    """Files to plant (path in the project -> text or bytes) and what the message must name."""
+
+    files: dict[str, str | bytes]
+    names: str  # a file the message must name
+    says: str  # words the message must hold
+
+
+def edition(name: str, text: str | bytes) -> dict[str, str | bytes]:
+    """A file in the edition folder (content/brief/)."""
+    return {f"content/brief/{name}": text}
+
+
+def block(body: str, template: str = "print.html") -> dict[str, str | bytes]:
+    """An edition template that extends the base one and puts `body` in its cover block."""
+    parent = f"base/{template}"
+    return edition(
+        template,
+        f'{{% extends "{parent}" %}}{{% block cover_foot %}}{body}{{% endblock %}}'
+        if template == "print.html"
+        else f'{{% extends "{parent}" %}}{body}',
+    )
+
+
+def content(text: str) -> dict[str, str | bytes]:
+    return {"content/brief.yaml": text}
+
+
+def with_paragraph(paragraph: str) -> dict[str, str | bytes]:
+    quoted = "'" + paragraph.replace("'", "''") + "'"  # YAML: `![...]` would start a tag
+    return content(MINIMAL.replace("One paragraph of text.", quoted))
+
+
+def png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+ALLOWED_NOT = "not allowed in templates"
+ESCAPES = [  # (expression, what the refusal says)
+    ("lipsum.__globals__['os'].popen('curl {listener}').read()", ALLOWED_NOT),
+    ("cycler.__init__.__globals__.os.popen('curl {listener}').read()", ALLOWED_NOT),
+    ("joiner.__init__.__globals__['os'].system('curl {listener}')", ALLOWED_NOT),
+    ("namespace.__init__.__globals__['os'].popen('id').read()", ALLOWED_NOT),
+    ("''.__class__.__mro__[1].__subclasses__()", ALLOWED_NOT),
+    ("'{0.__class__.__init__.__globals__}'.format(brief)", ALLOWED_NOT),
+    ("self._TemplateReference__context", ALLOWED_NOT),
+    ("range.__self__.open('../secret.txt').read()", "has no attribute"),
+    ("labels.update({'x': 1})", ALLOWED_NOT),
+    ("'x' * 1000000000", ALLOWED_NOT),
+    ("href.__globals__", ALLOWED_NOT),
+]
+
+CASES: dict[str, Case] = {
+    **{
+        f"template escape {number}": Case(block("{{ " + escape + " }}"), "print.html:1", says)
+        for number, (escape, says) in enumerate(ESCAPES, start=1)
+    },
+    "include outside": Case(block('{% include "../secret.txt" %}'), "secret.txt", "not found"),
+    "template runtime error": Case(block("{{ 1 / 0 }}"), "print.html", "ZeroDivisionError"),
+    "template not utf-8": Case(edition("print.html", b"\xff\xfe{{ x }}"), "print.html", "UTF-8"),
+    "attachment in print": Case(
+        block('<a rel="attachment" href="{content}secret.txt">x</a>'), "secret.txt", "attach"
+    ),
+    "stylesheet from the content folder": Case(
+        block('<link rel="stylesheet" href="{content}secret.txt">'), "secret.txt", "not an image"
+    ),
+    "remote image in web": Case(
+        edition("web.html", '<img src="{listener}x.png" alt="x">'), "web.html", "outside"
+    ),
+    "script in web": Case(
+        edition("web.html", "<script>fetch('{listener}')</script>"), "web.html", "<script>"
+    ),
+    "event handler in epub": Case(
+        edition("epub/section.xhtml", '<p onclick="x()">x</p>'), "epub/section.xhtml", "event"
+    ),
+    "remote stylesheet in epub": Case(
+        edition(
+            "partials/paragraph.html",
+            '<link rel="stylesheet" href="{listener}x.css"/><p>{{ block.paragraph }}</p>',
+        ),
+        "{listener}",
+        "x.css",
+    ),
+    "escaped import": Case(
+        edition("css/edition.css", '@\\69mport "{listener}x.css";'), "edition.css", "@import"
+    ),
+    "escaped url": Case(
+        edition("css/edition.css", "p { background: \\000075rl({listener}x.png) }"),
+        "edition.css",
+        "url(",
+    ),
+    "local font": Case(
+        edition(
+            "css/edition.css",
+            '@font-face { font-family: "Brief Serif"; src: local("DejaVu Serif") }',
+        ),
+        "edition.css",
+        "local()",
+    ),
+    "stylesheet not utf-8": Case(
+        edition("css/edition.css", b"p { color: \xff }"), "edition.css", "UTF-8"
+    ),
+    "strings not yaml": Case(edition("strings/en.yaml", "contents: [oops"), "en.yaml", "flow"),
+    "strings a scalar": Case(edition("strings/en.yaml", "just words"), "en.yaml", "mapping"),
+    "strings missing words": Case(
+        edition("strings/en.yaml", "contents: Inhalt\n"), "en.yaml", "missing"
+    ),
+    "strings not utf-8": Case(edition("strings/en.yaml", b"contents: \xff\n"), "en.yaml", "UTF-8"),
+    "strings placeholder": Case(
+        edition(
+            "strings/en.yaml",
+            (Path(__file__).parent.parent / "templates/strings/en.yaml")
+            .read_text(encoding="utf-8")
+            .replace("{number}", "{number.__class__}"),
+        ),
+        "en.yaml",
+        "placeholders",
+    ),
+    "image that is no image": Case(
+        with_paragraph("![A secret](secret.txt)"), "brief.yaml:14", "not an image"
+    ),
+    "image outside": Case(with_paragraph("![x](../outside.png)"), "brief.yaml:14", "outside"),
+    "svg with a script": Case(
+        {
+            **with_paragraph("![A drawing](drawing.svg)"),
+            "content/drawing.svg": f'<svg xmlns="{SVG}"><script>x()</script></svg>',
+        },
+        "brief.yaml:14",
+        "<script>",
+    ),
+    "svg with a remote image": Case(
+        {
+            **with_paragraph("![A drawing](drawing.svg)"),
+            "content/drawing.svg": f'<svg xmlns="{SVG}"><image href="{{listener}}x.png"/></svg>',
+        },
+        "brief.yaml:14",
+        "reference",
+    ),
+    "decompression bomb": Case(
+        {**with_paragraph("![A bomb](bomb.png)"), "content/bomb.png": png(9000, 9000)},
+        "brief.yaml:14",
+        "pixels",
+    ),
+    "logo that is no image": Case(
+        content(
+            MINIMAL.replace(
+                "lead: A short lead.", "lead: A short lead.\nstyle:\n  logo: secret.txt"
+            )
+        ),
+        "brief.yaml:11",
+        "not an image",
+    ),
+    "previous outside": Case(
+        content(MINIMAL + "previous: ../outside.yaml\nshow_changes: true\n"),
+        "brief.yaml:15",
+        "outside",
+    ),
+    "previous not yaml": Case(
+        content(MINIMAL + "previous: secret.txt\n"), "brief.yaml:15", ".yaml"
+    ),
+    "a snowman": Case(with_paragraph("Snow ☃ here."), "brief.yaml:14", "U+2603"),
+    "a snowman in a template": Case(block("☃"), "print.html", "U+2603"),
+    "a huge number": Case(
+        content(MINIMAL.replace("number: 2", "number: " + "9" * 5000)), "brief.yaml:7", "number"
+    ),
+    "a thousand notes in one paragraph": Case(
+        content(
+            MINIMAL.replace("One paragraph of text.", "x[^a]" * 250) + "notes:\n  a: A note.\n"
+        ),
+        "brief.yaml:14",
+        "note references",
+    ),
+    "too many sections": Case(
+        content(
+            MINIMAL.split("sections:")[0]
+            + "sections:\n"
+            + "".join(
+                f"  - id: s{n}\n    title: S\n    blocks:\n      - paragraph: P.\n"
+                for n in range(201)
+            )
+        ),
+        "brief.yaml:",
+        "at most 200",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[tuple[int, list[object]]]:
+    """A local listener that records every connection made to it."""
+    heard: list[object] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(0.2)
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                with contextlib.suppress(OSError):
+                    heard.append(server.accept())
+
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+        yield server.getsockname()[1], heard
+        stop.set()
+        thread.join()
+
+
+def plant(project: Path, case: Case, port: int) -> str:
+    secret = f"SECRET-{uuid.uuid4()}"
+    (project / "content").mkdir(parents=True)
+    (project / "content" / "brief.yaml").write_text(MINIMAL, encoding="utf-8")
+    (project / "content" / "secret.txt").write_text(secret, encoding="utf-8")
+    (project / "outside.png").write_bytes(png(10, 10))
+    (project / "outside.yaml").write_text(MINIMAL, encoding="utf-8")
+    for name, data in case.files.items():
+        target = project / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = fill(data, project, port)
+            target.write_text(data, encoding="utf-8")
+        else:
+            target.write_bytes(data)
+    return secret
+
+
+def fill(text: str, project: Path, port: int) -> str:
+    """Put the listener's address and the content folder's URL where a case names them."""
+    folder = (project / "content").absolute().as_uri() + "/"
+    return text.replace("{listener}", LISTENER.format(port=port)).replace("{content}", folder)
+
+
+def outputs_text(folder: Path) -> bytes:
+    """Every byte of every output, EPUB entries unpacked."""
+    data = b""
+    for path in sorted(folder.rglob("*")) if folder.exists() else []:
+        if path.is_file():
+            data += path.read_bytes()
+            if path.suffix == ".epub":
+                with zipfile.ZipFile(path) as book:
+                    data += b"".join(book.read(name) for name in book.namelist())
+    return data
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_hostile_case_is_refused_with_a_located_message(
+    name: str, tmp_path: Path, listener: tuple[int, list[object]]
+) -> None:
+    port, heard = listener
+    case = CASES[name]
+    secret = plant(tmp_path, case, port)
+    result = run_report(
+        "build", "content/brief.yaml", "-f", "pdf,epub,html", "-o", "out", cwd=tmp_path
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    for words in (case.names, case.says):
+        assert fill(words, tmp_path, port) in result.stderr, result.stderr
+    assert heard == []
+    assert secret.encode() not in outputs_text(tmp_path / "out")
