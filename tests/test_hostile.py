@@ -205,6 +205,17 @@ CASES: dict[str, Case] = {
         "brief.yaml:14",
         "note references",
     ),
+    "too many note references in all": Case(
+        content(
+            MINIMAL.replace(
+                "      - paragraph: One paragraph of text.",
+                "\n".join(["      - paragraph: '" + "x[^a] " * 19 + "'"] * 16),
+            )
+            + "notes:\n  a: A note.\n"
+        ),
+        "brief.yaml:",
+        "more than 300 note references",
+    ),
     "too many sections": Case(
         content(
             MINIMAL.split("sections:")[0]

@@ -146,7 +146,7 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
 # Each note reference is a footnote of its own, which page layout places one by one; no brief
 # needs these many, and far more would hold a build for minutes (docs/security.md).
 MAX_NOTE_CALLS = 20
-MAX_NOTE_CALLS_IN_ALL = 1_000
+MAX_NOTE_CALLS_IN_ALL = 300
 
 
 def _note_problems(where: str, name: str, brief: Brief, in_note: bool) -> Iterator[str]:
