@@ -149,11 +149,38 @@ def test_a_build_killed_between_its_renames_is_completed_by_the_next(tmp_path: P
 
 def test_the_pdf_worker_dies_with_its_build(tmp_path: Path) -> None:
     """Killed outright, a build takes its PDF worker with it, rather than leave it rendering
-    (this brief's PDF takes about 10 s; the worker is gone within a few)."""
-    longer = repeated_brief(tmp_path / "longer.yaml", 18)  # 198 sections: under the limit
-    out = tmp_path / "out"
-    process = start_build(longer, out, "--progress", "-j", "2")
-    wait_for_stage(process, "rendering PDF")
+    for nobody: here the worker is given a document that takes minutes to lay out."""
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from report.assets import AssetRoots\n"
+        "from report.outputs.pdf_worker import PdfWorker\n"
+        "from report.render.print_document import PrintDocument\n"
+        "worker = PdfWorker()\n"
+        "html = '<p>' + '</p><p>'.join(['A paragraph of text. ' * 20] * 100_000) + '</p>'\n"
+        "base = Path(sys.argv[1])\n"
+        "roots = AssetRoots([base])\n"
+        "worker.submit(PrintDocument(html, base, roots, 0, 'ua-1', 'x.yaml', b'x', 't'))\n"
+        "print(worker.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    worker = int(process.stdout.readline())
+    assert _alive(worker)
     process.kill()  # no chance to stop the worker itself
     process.wait(timeout=60)
-    wait_until_ended(str(out), seconds=5)  # the worker had the same command line
+    deadline = time.monotonic() + 60  # the layout alone would take minutes
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

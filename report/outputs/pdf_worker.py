@@ -66,6 +66,11 @@ class PdfWorker:
         return value
 
     @property
+    def pid(self) -> int | None:
+        """The worker's process id."""
+        return self._process.pid
+
+    @property
     def alive(self) -> bool:
         """Whether the worker process is still there to render."""
         return self._process.is_alive()
