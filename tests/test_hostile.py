@@ -83,6 +83,12 @@ ESCAPES = [  # (expression, what the refusal says)
     ("labels.update({'x': 1})", ALLOWED_NOT),
     ("'x' * 1000000000", ALLOWED_NOT),
     ("href.__globals__", ALLOWED_NOT),
+    ("brief | attr('__class__')", ALLOWED_NOT),
+    ("resolvers.link.__globals__", ALLOWED_NOT),
+    ("dict.__init__.__globals__", ALLOWED_NOT),
+    ("labels.items.__self__.__class__", ALLOWED_NOT),
+    ("'%s' | format(brief.__class__)", ALLOWED_NOT),
+    ("brief.edition.date.__class__.today()", ALLOWED_NOT),
 ]
 
 CASES: dict[str, Case] = {
@@ -104,6 +110,14 @@ CASES: dict[str, Case] = {
     ),
     "script in web": Case(
         edition("web.html", "<script>fetch('{listener}')</script>"), "web.html", "<script>"
+    ),
+    "entity in epub": Case(
+        edition(
+            "epub/section.xhtml",
+            '<!DOCTYPE p [<!ENTITY s SYSTEM "{content}secret.txt">]><p>&s;</p>',
+        ),
+        "epub/section.xhtml",
+        "<!ENTITY>",
     ),
     "event handler in epub": Case(
         edition("epub/section.xhtml", '<p onclick="x()">x</p>'), "epub/section.xhtml", "event"

@@ -30,8 +30,11 @@ def check_document(markup: str, name: str, *, xml: bool) -> None:
     handler, or a reference that would load from outside the book."""
     from lxml import etree, html
 
+    if "<!ENTITY" in markup:  # an entity can stand for a file of this machine's
+        raise TemplateError(f"{name}: entity declarations (<!ENTITY>) are not allowed")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.fromstring(markup.encode("utf-8")) if xml else html.fromstring(markup)
+        root = etree.fromstring(markup.encode("utf-8"), parser) if xml else html.fromstring(markup)
     except (etree.XMLSyntaxError, etree.ParserError) as err:
         raise TemplateError(f"{name}: the rendered document is not well-formed: {err}") from err
     for element in root.iter():
