@@ -25,9 +25,16 @@ def long_brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def start_build(source: Path, out: Path, *options: str) -> subprocess.Popen[str]:
+    """Start a build as from a terminal, where Ctrl-C is not ignored (a test run started in the
+    background of a script inherits an ignored SIGINT, which Python then leaves ignored)."""
     command = [sys.executable, "-m", "report", "build", "--force", str(source), "-o", str(out)]
     return subprocess.Popen(
-        [*command, *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*command, *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
