@@ -74,44 +74,29 @@ def test_the_wheel_carries_every_subpackage_and_the_package_data(installed: Path
         assert (package / data).is_file(), data
 
 
+def run_installed(installed: Path, folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """Run a command with the installed wheel first on the path (before the editable install)."""
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
 def test_the_installed_command_builds_a_brief_from_any_folder(
     installed: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "anywhere"
     folder.mkdir()
     shutil.copy(FIXTURES / "brief-ru.yaml", folder / "brief.yaml")
-    env = {**os.environ, "PYTHONPATH": str(installed)}  # before the editable install
-    where = subprocess.run(
-        [sys.executable, "-c", "import report.render.templates as t; print(t.BASE_TEMPLATES)"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    probe = "import report.render.templates as t; print(t.BASE_TEMPLATES)"
+    where = run_installed(installed, folder, sys.executable, "-c", probe)
     assert Path(where.stdout.strip()) == installed / "report" / "templates"
-    result = subprocess.run(
-        [str(installed / "bin" / "report"), "build", "brief.yaml", "-f", "pdf,epub,html"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    build = [str(installed / "bin" / "report"), "build", "brief.yaml", "-f", "pdf,epub,html"]
+    result = run_installed(installed, folder, *build)
     assert result.returncode == 0, result.stderr
     assert "Беларусь" in "\n".join(pdf_pages(folder / "build" / "brief.pdf"))
     with zipfile.ZipFile(folder / "build" / "brief.epub") as book:
         assert any(name.startswith("EPUB/fonts/") for name in book.namelist())
     assert (folder / "build" / "brief" / "index.html").is_file()
-    again = subprocess.run(
-        [str(installed / "bin" / "report"), "build", "brief.yaml", "-f", "pdf,epub,html"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "nothing to build" in again.stdout
+    assert "nothing to build" in run_installed(installed, folder, *build).stdout
 
 
 def test_the_up_to_date_check_covers_every_file_of_the_package(
@@ -119,15 +104,7 @@ def test_the_up_to_date_check_covers_every_file_of_the_package(
 ) -> None:
     """An edit anywhere in the installed package, subpackages and data included, rebuilds."""
     probe = "from report.cache import code_digests; print('\\n'.join(code_digests()))"
-    env = {**os.environ, "PYTHONPATH": str(installed)}
-    listed = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    listed = run_installed(installed, tmp_path, sys.executable, "-c", probe).stdout.split()
     assert {"cli.py", "content/model.py", "render/epub_edition.py", "outputs/pdf.py"} <= set(listed)
     assert "templates/print.html" in listed and "themes/compact/css/theme-print.css" in listed
     assert not any("__pycache__" in name for name in listed)
