@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import string
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,8 +13,8 @@ from markupsafe import Markup
 
 from report.content.markup import render_inline
 from report.content.model import Brief, TimelineEntry
-from report.content.yaml_reader import read_document
 from report.errors import ReportError, TemplateError
+from report.render.strings import read_strings
 
 
 def _shipped(name: str) -> Path:
@@ -213,9 +212,7 @@ class Templates:
                 path = self.find(name)
             except TemplateError:
                 continue
-            labels, _ = read_document(path)
-            _check_strings(path, labels)
-            return labels
+            return read_strings(path, BASE_TEMPLATES / "strings" / "en.yaml")
         raise TemplateError(f"no strings file for language {language!r} and no strings/en.yaml")
 
 
@@ -275,42 +272,3 @@ def _template_position(err: Exception, fallback: str) -> str:
             position = f"{filename}:{tb.tb_lineno}"
         tb = tb.tb_next
     return position
-
-
-# The words every strings file must give: those of the shipped English file.
-REFERENCE_STRINGS = BASE_TEMPLATES / "strings" / "en.yaml"
-MONTH_LISTS = ("months", "months_genitive")
-
-
-def _check_strings(path: Path, labels: Any) -> None:
-    """Refuse a strings file that lacks a word the templates use, holds something other than
-    text, or asks its {placeholders} for more than a plain name."""
-    if not isinstance(labels, dict):
-        raise TemplateError(f"{path}: a strings file is a mapping of names to words")
-    reference, _ = read_document(REFERENCE_STRINGS)
-    problems = [f"missing {key!r}" for key in reference if key not in labels]
-    problems += [
-        problem
-        for key, value in labels.items()
-        if (problem := _string_problem(str(key), value)) is not None
-    ]
-    if problems:
-        raise TemplateError(f"{path}: " + "; ".join(problems))
-
-
-def _string_problem(key: str, value: Any) -> str | None:
-    if key in MONTH_LISTS:
-        months = isinstance(value, list) and len(value) == 12
-        if not (months and all(isinstance(month, str) for month in value)):
-            return f"{key!r} must be a list of the 12 month names"
-        return None
-    if not isinstance(value, str):
-        return f"{key!r} must be text, found {type(value).__name__}"
-    try:
-        fields = [field for _, field, _, _ in string.Formatter().parse(value) if field]
-    except ValueError as err:
-        return f"{key!r}: {err}"
-    wrong = [field for field in fields if not field.isidentifier()]
-    if wrong:
-        return f"{key!r}: placeholders are plain names like {{date}}, not {wrong[0]!r}"
-    return None
