@@ -86,37 +86,26 @@ def test_allow_list_refuses_anything_outside_the_roots(tmp_path: Path) -> None:
         '<img src="{listener}/x.png" alt="x">',
     ],
 )
-def test_a_blocked_resource_fails_the_pdf_and_reaches_nothing(markup: str) -> None:
+def test_a_blocked_resource_fails_the_pdf_and_reaches_nothing(
+    markup: str, listener: tuple[str, list[object]]
+) -> None:
     """Even HTML that a hostile template could write cannot read files or reach the network."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.settimeout(0.5)
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        html = f"<html><head>{markup.format(listener=url)}</head><body><p>x</p></body></html>"
-        connections: list[object] = []
-
-        def accept() -> None:
-            with contextlib.suppress(OSError):  # the timeout: nothing connected
-                connections.append(listener.accept())
-
-        thread = threading.Thread(target=accept)
-        thread.start()
-        with pytest.raises(AssetError, match=r"only files inside|outside the allowed folders"):
-            make_pdf(
-                PrintDocument(
-                    html,
-                    BASE_TEMPLATES,
-                    AssetRoots([BASE_TEMPLATES]),
-                    0,
-                    "ua-1",
-                    "x.yaml",
-                    b"title: x",
-                    "report test",
-                )
+    url, connections = listener  # it listens until the test ends, however long the render takes
+    html = f"<html><head>{markup.format(listener=url)}</head><body><p>x</p></body></html>"
+    with pytest.raises(AssetError, match=r"only files inside|outside the allowed folders"):
+        make_pdf(
+            PrintDocument(
+                html,
+                BASE_TEMPLATES,
+                AssetRoots([BASE_TEMPLATES]),
+                0,
+                "ua-1",
+                "x.yaml",
+                b"title: x",
+                "report test",
             )
-        thread.join()
-        assert connections == []
+        )
+    assert connections == []
 
 
 def write_template(folder: Path, name: str, text: str) -> None:
