@@ -187,14 +187,17 @@ def _check_names(sources: Sequence[Path], out_dir: Path) -> None:
 
 
 def check(sources: Sequence[Path]) -> list[Path]:
-    """Validate content files and render their templates, writing nothing."""
+    """Validate content files and render the templates of every output, writing nothing: what
+    a build would refuse, check refuses too."""
     from report.render.epub_edition import chapters
     from report.render.prepared import prepare_all
-    from report.render.print_edition import print_html
+    from report.render.print_edition import render_print
     from report.render.stylesheets import stylesheet_files
+    from report.render.web_edition import web_files
 
-    for prepared in prepare_all(sources):
-        print_html(prepared)
+    for prepared in prepare_all(sources, user_cache()):
+        render_print(prepared, DEFAULT_PDF_STANDARD)
         chapters(prepared)
         stylesheet_files(prepared)
+        web_files(prepared, FORMATS)
     return list(sources)

@@ -319,3 +319,12 @@ def test_a_hostile_case_is_refused_with_a_located_message(
         assert fill(words, tmp_path, port) in result.stderr, result.stderr
     assert heard == []
     assert secret.encode() not in outputs_text(tmp_path / "out")
+
+
+def test_report_check_refuses_what_a_build_refuses(tmp_path: Path) -> None:
+    """The pre-commit check renders every output's templates, the web edition's too."""
+    plant(tmp_path, CASES["script in web"], 9)
+    result = run_report("check", "content/brief.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "web.html: <script> is not allowed" in result.stderr
+    assert not (tmp_path / "build").exists()
