@@ -147,6 +147,8 @@ def handler(preview: Preview, port: int) -> type[BaseHTTPRequestHandler]:
             if path == "/__report/wait":
                 since = int(parse_qs(url.query).get("version", ["-1"])[0])
                 return self._send(json.dumps(preview.wait(since)).encode(), "application/json")
+            if path == "/favicon.ico":  # browsers ask; the web edition has none
+                return self._send(b"", "image/x-icon", HTTPStatus.NO_CONTENT)
             if path == "/__report/reload.js":
                 return self._send(RELOAD_SCRIPT.encode(), "text/javascript")
             if path in ("/", "/index.html"):
