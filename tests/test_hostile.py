@@ -119,6 +119,19 @@ CASES: dict[str, Case] = {
         "epub/section.xhtml",
         "<!ENTITY>",
     ),
+    "xml-stylesheet in epub": Case(
+        edition("epub/section.xhtml", '<?xml-stylesheet href="{listener}x.css"?><p>x</p>'),
+        "epub/section.xhtml",
+        "xml-stylesheet",
+    ),
+    "meta link header in web": Case(
+        edition(
+            "web.html",
+            '<meta http-equiv="Link" content="<{listener}x.css>; rel=stylesheet"><p>x</p>',
+        ),
+        "web.html",
+        "http-equiv=link",
+    ),
     "event handler in epub": Case(
         edition("epub/section.xhtml", '<p onclick="x()">x</p>'), "epub/section.xhtml", "event"
     ),

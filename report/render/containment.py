@@ -32,6 +32,8 @@ def check_document(markup: str, name: str, *, xml: bool) -> None:
 
     if "<!ENTITY" in markup:  # an entity can stand for a file of this machine's
         raise TemplateError(f"{name}: entity declarations (<!ENTITY>) are not allowed")
+    if "<?xml-stylesheet" in markup:  # a reading system may load the stylesheet it names
+        raise TemplateError(f"{name}: <?xml-stylesheet?> is not allowed; use css/edition.css")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(markup.encode("utf-8"), parser) if xml else html.fromstring(markup)
@@ -49,8 +51,9 @@ def _problem(element: object) -> str | None:
     tag = element.tag.rpartition("}")[2].lower()  # type: ignore[attr-defined]
     if tag in FORBIDDEN_ELEMENTS:
         return f"<{tag}> is not allowed"
-    if tag == "meta" and element.get("http-equiv", "").lower() == "refresh":  # type: ignore[attr-defined]
-        return "<meta http-equiv=refresh> is not allowed"
+    equiv = element.get("http-equiv", "").lower() if tag == "meta" else ""  # type: ignore[attr-defined]
+    if equiv and equiv != "content-type":  # refresh, Link, Content-Security-Policy, ...
+        return f"<meta http-equiv={equiv}> is not allowed"
     if tag == "style":
         found = css_problem(element.text or "", RELATIVE)  # type: ignore[attr-defined]
         if found:
