@@ -124,6 +124,32 @@ def check_svg(path: Path, data: bytes) -> None:
         problem = _svg_element_problem(element)
         if problem:
             raise AssetError(f"{path}:{element.sourceline}: SVG {problem}; not allowed")
+    _check_uses(path, root)
+
+
+MAX_USES = 100
+
+
+def _check_uses(path: Path, root: object) -> None:
+    """Refuse <use> of an element that itself holds a <use>: nested uses multiply (ten of ten
+    of ten ...), so a file of a kilobyte could hold a render for minutes."""
+    uses = [element for element in root.iter() if _local(element) == "use"]  # type: ignore[attr-defined]
+    if len(uses) > MAX_USES:
+        raise AssetError(f"{path}: {len(uses)} <use> elements; at most {MAX_USES}")
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}  # type: ignore[attr-defined]
+    for use in uses:
+        href = next((v for k, v in use.attrib.items() if k.rpartition("}")[2] == "href"), "")
+        target = by_id.get(href.strip().lstrip("#"))
+        if target is not None and any(_local(inner) == "use" for inner in target.iter()):
+            raise AssetError(
+                f"{path}:{use.sourceline}: SVG <use> of an element holding <use> (nested uses "
+                "multiply); not allowed"
+            )
+
+
+def _local(element: object) -> str:
+    tag = getattr(element, "tag", "")
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 _URL = re.compile(r"url\(\s*['\"]?([^'\")\s]*)", re.IGNORECASE)

@@ -42,14 +42,14 @@ def edition(name: str, text: str | bytes) -> dict[str, str | bytes]:
     return {f"content/brief/{name}": text}
 
 
+BLOCKS = {"print.html": "cover_foot", "web.html": "masthead"}
+
+
 def block(body: str, template: str = "print.html") -> dict[str, str | bytes]:
-    """An edition template that extends the base one and puts `body` in its cover block."""
-    parent = f"base/{template}"
+    """An edition template that extends the base one and puts `body` in one of its blocks."""
+    name = BLOCKS[template]
     return edition(
-        template,
-        f'{{% extends "{parent}" %}}{{% block cover_foot %}}{body}{{% endblock %}}'
-        if template == "print.html"
-        else f'{{% extends "{parent}" %}}{body}',
+        template, f'{{% extends "base/{template}" %}}{{% block {name} %}}{body}{{% endblock %}}'
     )
 
 
@@ -89,7 +89,16 @@ ESCAPES = [  # (expression, what the refusal says)
     ("labels.items.__self__.__class__", ALLOWED_NOT),
     ("'%s' | format(brief.__class__)", ALLOWED_NOT),
     ("brief.edition.date.__class__.today()", ALLOWED_NOT),
+    ("('x'.encode() * 2000000000) | length", ALLOWED_NOT),
+    ("'x'.ljust(2000000000) | length", ALLOWED_NOT),
+    ("(9 ** 64) ** 64 > 0", ALLOWED_NOT),
 ]
+
+USE_FAN_OUT = (  # six levels of ten <use> each: a million copies from a kilobyte
+    f'<svg xmlns="{SVG}" width="10" height="10"><defs><g id="l0"><rect width="1" height="1"/></g>'
+    + "".join(f'<g id="l{n}">' + f'<use href="#l{n - 1}"/>' * 10 + "</g>" for n in range(1, 7))
+    + '</defs><use href="#l6"/></svg>'
+)
 
 CASES: dict[str, Case] = {
     **{
@@ -131,6 +140,63 @@ CASES: dict[str, Case] = {
         ),
         "web.html",
         "http-equiv=link",
+    ),
+    "script hidden from the check in epub": Case(
+        edition(
+            "epub/section.xhtml",
+            '{% extends "base/epub/section.xhtml" %}{% block body %}'
+            "<p><![CDATA[ x><script>fetch('{listener}')</script> ]]></p>"
+            "{{ super() }}{% endblock %}",
+        ),
+        "only.xhtml",
+        "<script>",
+    ),
+    "xlink image in web": Case(
+        block('<svg><image xlink:href="{listener}x.png"/></svg>', "web.html"),
+        "web.html",
+        "outside",
+    ),
+    "backslash address in web": Case(
+        block('<img alt="" src="\\\\127.0.0.1:1/x.png">', "web.html"), "web.html", "outside"
+    ),
+    "animated reference in web": Case(
+        block(
+            '<svg><image><set attributeName="href" to="{listener}x.png"/></image></svg>', "web.html"
+        ),
+        "web.html",
+        "<set>",
+    ),
+    "style breakout in web": Case(
+        block('<svg><style><img src="{listener}x.png">{}</style></svg>', "web.html"),
+        "web.html",
+        "holding markup",
+    ),
+    "address in a css variable": Case(
+        edition(
+            "css/edition.css",
+            ':root { --u: "{listener}x.png"; } body { background-image: image-set(var(--u) 1x); }',
+        ),
+        "edition.css",
+        "var()",
+    ),
+    "empty print template": Case(edition("print.html", "{# nothing #}"), "print.html", "not HTML"),
+    "strings format width": Case(
+        edition(
+            "strings/en.yaml",
+            (Path(__file__).parent.parent / "templates/strings/en.yaml")
+            .read_text(encoding="utf-8")
+            .replace("{number}", "{number:0>3000000}"),
+        ),
+        "en.yaml",
+        "placeholders",
+    ),
+    "a mistagged value": Case(
+        content(MINIMAL.replace("number: 2", 'number: !!int "abc"')), "brief.yaml:7", "not a int"
+    ),
+    "svg use fan-out": Case(
+        {**with_paragraph("![A drawing](drawing.svg)"), "content/drawing.svg": USE_FAN_OUT},
+        "brief.yaml:14",
+        "nested",
     ),
     "event handler in epub": Case(
         edition("epub/section.xhtml", '<p onclick="x()">x</p>'), "epub/section.xhtml", "event"

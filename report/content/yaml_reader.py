@@ -141,9 +141,32 @@ def _key_problems(path: Path, node: yaml.Node) -> Iterator[str]:
             f"{location(path, node.start_mark)}: a number of {len(node.value):,} characters; "
             "a brief has none so long (put it in quotes if it is text)"
         )
+    elif (
+        node.tag in TYPED_TAGS
+        and _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != node.tag
+    ):
+        # `!!int abc`, `!!timestamp x`: a tag the value does not fit would fail in PyYAML itself
+        kind = node.tag.rpartition(":")[2]
+        yield (
+            f"{location(path, node.start_mark)}: {node.value!r} is not a {kind}; "
+            f"leave out the !!{kind} tag"
+        )
 
 
 NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+TYPED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "null", "timestamp")
+)
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _mistagged(node: yaml.Node) -> bool:
+    """Whether a scalar carries a type tag (!!int, !!timestamp, ...) its text does not fit."""
+    if node.tag not in TYPED_TAGS:
+        return False
+    return _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != node.tag
+
+
 MAX_NUMBER_CHARACTERS = 40
 
 

@@ -13,6 +13,7 @@ from ebooklib import epub
 from lxml import etree
 
 from report.content.model import Brief
+from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.pages import PageMap, mark_pages
 
@@ -175,6 +176,11 @@ def _deterministic_zip(
         entries = {info.filename: source.read(info) for info in source.infolist()}
     entries["EPUB/nav.xhtml"] = _finish_nav(entries["EPUB/nav.xhtml"], page_list, pages_title)
     entries["EPUB/content.opf"] = _package_language(entries["EPUB/content.opf"], language)
+    for name, data in entries.items():
+        if name.endswith(".xhtml"):
+            # EbookLib parses each document again as HTML and writes what it read: check the
+            # documents as they go into the book, not only as the templates rendered them.
+            check_document(data.decode("utf-8"), name, xml=True)
     names = ["mimetype", *sorted(name for name in entries if name != "mimetype")]
     result = io.BytesIO()
     with zipfile.ZipFile(result, "w") as out:

@@ -17,12 +17,16 @@ from report.render.stylesheets import css_problem
 FORBIDDEN_ELEMENTS = {
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal",
     "noscript", "form",
+    # SVG animation can set a reference (href) to anything after the check
+    "set", "animate", "animatemotion", "animatetransform", "animatecolor", "discard",
 }  # fmt: skip
 # Attributes whose value an engine loads (or follows by itself); <a href> is a link, not a load.
 LOADING_ATTRIBUTES = {"src", "srcset", "href", "poster", "data", "background", "action",
                       "formaction", "manifest", "ping", "imagesrcset"}  # fmt: skip
 LINK_SCHEMES = ("http", "https", "mailto")
-RELATIVE = re.compile(r"(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!//)(?!/)[^\s]*")
+# A path inside the book: no scheme, not absolute, and no backslash or control character (which
+# browsers read as "/" or drop, turning "\\host" or "\x01//host" into another host).
+RELATIVE = re.compile(r"(?![a-zA-Z][a-zA-Z0-9+.-]*:)(?!//)(?!/)[^\s\\\x00-\x1f\x7f]*")
 
 
 def check_document(markup: str, name: str, *, xml: bool) -> None:
@@ -35,9 +39,10 @@ def check_document(markup: str, name: str, *, xml: bool) -> None:
     if "<?xml-stylesheet" in markup:  # a reading system may load the stylesheet it names
         raise TemplateError(f"{name}: <?xml-stylesheet?> is not allowed; use css/edition.css")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    data = markup.encode("utf-8")
     try:
-        root = etree.fromstring(markup.encode("utf-8"), parser) if xml else html.fromstring(markup)
-    except (etree.XMLSyntaxError, etree.ParserError) as err:
+        root = etree.fromstring(data, parser) if xml else html.fromstring(data)
+    except (etree.XMLSyntaxError, etree.ParserError, ValueError) as err:
         raise TemplateError(f"{name}: the rendered document is not well-formed: {err}") from err
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -55,11 +60,16 @@ def _problem(element: object) -> str | None:
     if equiv and equiv != "content-type":  # refresh, Link, Content-Security-Policy, ...
         return f"<meta http-equiv={equiv}> is not allowed"
     if tag == "style":
-        found = css_problem(element.text or "", RELATIVE)  # type: ignore[attr-defined]
+        text = "".join(element.itertext())  # type: ignore[attr-defined]
+        if "<" in text or len(element):  # type: ignore[arg-type]
+            return "<style> holding markup (an HTML parser reads it otherwise) is not allowed"
+        found = css_problem(text, RELATIVE)
         if found:
             return f"<style>: {found[1]}"
     for attribute, value in element.attrib.items():  # type: ignore[attr-defined]
-        problem = _attribute_problem(tag, attribute.rpartition("}")[2].lower(), value)
+        # "{ns}href" from an XML parser, "xlink:href" from an HTML one: both are href
+        local = attribute.rpartition("}")[2].rpartition(":")[2].lower()
+        problem = _attribute_problem(tag, local, value)
         if problem:
             return f"<{tag} {attribute}={value[:80]!r}>: {problem}"
     return None

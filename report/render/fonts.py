@@ -86,7 +86,10 @@ def _subset(path: Path, wanted: str) -> bytes:
         int.from_bytes(tag.encode(), "big") for tag in EXTRA_FEATURES
     )
     request.name_id_set.update(NAME_IDS)
-    result = hb.subset(face, request)
+    try:
+        result = hb.subset(face, request)
+    except RuntimeError as err:  # a damaged font, from an edition folder or a theme
+        raise AssetError(f"{path}: HarfBuzz could not subset this font ({err})") from err
     if result is None:
         raise AssetError(f"{path}: HarfBuzz could not subset this font")
     return result.blob.data

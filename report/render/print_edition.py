@@ -41,7 +41,10 @@ def _check_print_html(prepared: PreparedBrief, html: str) -> None:
     text was checked, at its line, when it was loaded)."""
     from lxml import html as lxml_html
 
-    root = lxml_html.fromstring(html)
+    try:
+        root = lxml_html.fromstring(html.encode("utf-8"))
+    except (ValueError, lxml_html.etree.ParserError) as err:
+        raise TemplateError(f"print.html: the rendered document is not HTML ({err})") from err
     for element in root.iter("a", "link"):
         if "attachment" in (element.get("rel") or "").lower().split():
             raise TemplateError(

@@ -40,10 +40,18 @@ def _string_problem(key: str, value: Any) -> str | None:
     if not isinstance(value, str):
         return f"{key!r} must be text, found {type(value).__name__}"
     try:
-        fields = [field for _, field, _, _ in string.Formatter().parse(value) if field]
+        fields = [
+            (field, spec, conversion)
+            for _, field, spec, conversion in string.Formatter().parse(value)
+            if field is not None
+        ]
     except ValueError as err:
         return f"{key!r}: {err}"
-    wrong = [field for field in fields if not field.isidentifier()]
+    wrong = [
+        field
+        for field, spec, conversion in fields
+        if spec or conversion or not field.isidentifier()
+    ]
     if wrong:
         return f"{key!r}: placeholders are plain names like {{date}}, not {wrong[0]!r}"
     return None

@@ -124,6 +124,11 @@ def _token_problem(token: object, allowed: re.Pattern[str]) -> tuple[int, str] |
     if kind == "url":
         addresses = [token.value]  # type: ignore[attr-defined]
     elif kind == "function" and token.lower_name in LOADING_FUNCTIONS:  # type: ignore[attr-defined]
+        if _computed(token.arguments):  # type: ignore[attr-defined]
+            return line, (
+                f"{token.lower_name}() with var(), attr() or env() is not allowed: "  # type: ignore[attr-defined]
+                "its address could not be checked"
+            )
         addresses = [arg.value for arg in token.arguments if arg.type in ("string", "url")]  # type: ignore[attr-defined]
     for address in addresses:
         if not allowed.fullmatch(address):
@@ -131,6 +136,15 @@ def _token_problem(token: object, allowed: re.Pattern[str]) -> tuple[int, str] |
                 f"url({address}) is not allowed in a stylesheet: it loads from outside the book"
             )
     return None
+
+
+def _computed(tokens: list) -> bool:
+    """Whether tokens hold a value computed later (var(), attr(), env()), at any depth."""
+    return any(
+        getattr(token, "type", "") == "function"
+        and (token.lower_name in ("var", "attr", "env") or _computed(token.arguments))
+        for token in tokens
+    )
 
 
 def _children(token: object) -> list[list]:

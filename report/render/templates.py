@@ -71,17 +71,30 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     memory in one expression."""
 
     intercepted_binops = frozenset({"*", "**"})
-    MAX_ITEMS = 1_000_000
+    MAX_ITEMS = 1_000_000  # what `*` may make, and the largest number a call may be given
+    MAX_BITS = 4096  # the size of a number `**` may make
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError(f"exponent {right} is larger than templates may use (64)")
+        integers = isinstance(left, int) and isinstance(right, int)
+        if operator == "**" and integers and self._power_bits(left, right) > self.MAX_BITS:
+            raise SecurityError("a power larger than templates may compute")
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
-                sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                sized = isinstance(sequence, str | bytes | list | tuple) and isinstance(count, int)
                 if sized and len(sequence) * count > self.MAX_ITEMS:
                     raise SecurityError("a repetition larger than templates may make")
         return super().call_binop(context, operator, left, right)
+
+    @staticmethod
+    def _power_bits(base: int, exponent: int) -> int:
+        return max(abs(base), 2).bit_length() * abs(exponent)
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # "x".ljust(10**9), "x".zfill(...): a call given a huge number can exhaust memory
+        numbers = [value for value in (*args, *kwargs.values()) if isinstance(value, int)]
+        if any(abs(number) > self.MAX_ITEMS for number in numbers):
+            raise SecurityError("a number larger than templates may pass to a call")
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 class Templates:
