@@ -85,6 +85,14 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                     raise SecurityError("a repetition larger than templates may make")
         return super().call_binop(context, operator, left, right)
 
+    # The outputs' only clock is the edition date: a template may not read the machine's.
+    CLOCKS = frozenset({"today", "now", "utcnow", "fromtimestamp", "utcfromtimestamp"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, dt.date) and attr in self.CLOCKS:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
     @staticmethod
     def _power_bits(base: int, exponent: int) -> int:
         return max(abs(base), 2).bit_length() * abs(exponent)
