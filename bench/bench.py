@@ -42,22 +42,27 @@ class NoAliases(yaml.SafeDumper):
         return True
 
 
+# Sections a content file may hold (report/content/model.py); larger sizes repeat blocks too.
+MAX_SECTION_COPIES = 10
+
+
 def scaled_content(factor: int) -> Path:
-    """Write the brief with its sections repeated `factor` times (unique ids)."""
+    """Write the brief `factor` times over: its sections repeated up to ten times (unique ids),
+    and beyond that each section's blocks repeated, so the content stays within the limits."""
     brief = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
-    brief["sections"] = (
-        [
+    section_copies = min(factor, MAX_SECTION_COPIES)
+    block_copies = factor // section_copies
+    if factor > 1:
+        brief["sections"] = [
             {
                 **section,
                 "id": f"{section['id']}-{copy}",
                 "title": f"{section['title']} ({copy + 1})",
+                "blocks": section["blocks"] * block_copies,
             }
-            for copy in range(factor)
+            for copy in range(section_copies)
             for section in brief["sections"]
         ]
-        if factor > 1
-        else brief["sections"]
-    )
     path = OUT / f"brief-{factor}x.yaml"
     path.write_text(yaml.dump(brief, Dumper=NoAliases, allow_unicode=True, sort_keys=False))
     return path

@@ -25,7 +25,12 @@ def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief
     `themes` names the themes a brief may choose (the templates side knows them); None skips
     that check.
     """
-    path = Path(path)
+    return load_document(Path(path), themes)[0]
+
+
+def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Brief, yaml.Node]:
+    """Load and validate one content file (see load_brief); return the brief and the YAML node
+    tree, for checks that locate problems later (the characters the fonts lack)."""
     data, node = read_document(path)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
@@ -53,7 +58,7 @@ def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief
     problems += _edition_problems(path, node, brief, themes)
     if problems:
         raise ContentError(problems)
-    return brief
+    return brief, node
 
 
 def in_content_folder(source: Path, name: str, what: str) -> Path:
@@ -197,12 +202,16 @@ def undrawable(text: str, covered: Collection[str]) -> list[str]:
     )
 
 
-def character_problems(path: Path, covered: Collection[str], fonts: str) -> list[str]:
-    """Locate every text character of a content file that `covered` lacks (characters the
-    book's fonts cannot draw), one problem per value."""
-    _, root = read_document(path)
+def character_problems(
+    path: Path, root: yaml.Node, covered: Collection[str], fonts: str
+) -> list[str]:
+    """Locate every text character of a content file (its node tree) that `covered` lacks
+    (characters the book's fonts cannot draw), one problem per value."""
+    scalars = list(_scalars(root))
+    if not undrawable("".join({*"".join(node.value for node in scalars)}), covered):
+        return []  # the common case, found in one pass over the file's characters
     problems = []
-    for node in _scalars(root):
+    for node in scalars:
         missing = undrawable(node.value, covered)
         if missing:
             shown = ", ".join(

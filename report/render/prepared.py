@@ -8,10 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from report.assets import AssetRoots
 from report.cache import fingerprint
 from report.content.changes import Changes, compare
-from report.content.loader import character_problems, image_path, load_brief, previous_path
+from report.content.loader import (
+    character_problems,
+    image_path,
+    load_brief,
+    load_document,
+    previous_path,
+)
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
 from report.errors import ContentError, UsageError
@@ -67,7 +75,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     """Load one content file and find its templates, folders, images and changes."""
     if not source.is_file():
         raise UsageError(f"{source}: no such content file")
-    brief = load_brief(source, themes=theme_names())
+    brief, document = load_document(source, themes=theme_names())
     edition_folder = source.parent / source.stem
     templates = Templates(
         overrides=edition_folder if edition_folder.is_dir() else None,
@@ -75,7 +83,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
         language=brief.edition.language,
         bytecode_dir=cache_dir / "templates" if cache_dir else None,
     )
-    _check_characters(source, templates, cache_dir)
+    _check_characters(source, document, templates, cache_dir)
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
     changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
@@ -83,13 +91,15 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     return PreparedBrief(source, brief, templates, roots, changes, image_map(source, brief), assets)
 
 
-def _check_characters(source: Path, templates: Templates, cache_dir: Path | None) -> None:
+def _check_characters(
+    source: Path, document: yaml.Node, templates: Templates, cache_dir: Path | None
+) -> None:
     """Refuse text the book's fonts cannot draw, at its line (it would be set in a font of the
     building machine's, which the book does not carry)."""
     from report.render.fonts import covered_characters, font_names
 
     covered = covered_characters(templates, cache_dir / "assets" if cache_dir else None)
-    problems = character_problems(source, covered, font_names(templates))
+    problems = character_problems(source, document, covered, font_names(templates))
     if problems:
         raise ContentError(problems)
 
