@@ -22,8 +22,7 @@ NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
 
 def font_files(templates: Templates) -> list[Path]:
     """Return the font files the stylesheets' @font-face rules point at."""
-    fonts_css = templates.find("css/fonts.css").read_text(encoding="utf-8")
-    names = sorted(set(re.findall(r'url\("\.\./fonts/([^"]+)"\)', fonts_css)))
+    names = sorted(set(re.findall(r'url\("\.\./fonts/([^"]+)"\)', _fonts_css(templates))))
     return [templates.find(f"fonts/{name}") for name in names]
 
 
@@ -37,8 +36,12 @@ FAMILY = re.compile(r'font-family:\s*"([^"]+)"')
 
 def font_families(templates: Templates) -> tuple[str, ...]:
     """The family names the stylesheets give the book's fonts (@font-face in css/fonts.css)."""
-    fonts_css = templates.find("css/fonts.css").read_text(encoding="utf-8")
-    return tuple(sorted(set(FAMILY.findall(fonts_css))))
+    return tuple(sorted(set(FAMILY.findall(_fonts_css(templates)))))
+
+
+def _fonts_css(templates: Templates) -> str:
+    """The @font-face rules (css/fonts.css along the search path), read once per templates."""
+    return templates.text("css/fonts.css")
 
 
 def covered_characters(templates: Templates, cache_dir: Path | None = None) -> frozenset[str]:

@@ -40,8 +40,7 @@ class PreparedBrief:
 
     @property
     def edition_folder(self) -> Path:
-        """The edition's own templates and css/edition.css: a folder named like its file."""
-        return self.source.parent / self.source.stem
+        return edition_folder(self.source)
 
     def inputs(self, options: dict[str, object]) -> dict[str, object]:
         """Every file a build of this brief reads, for the up-to-date check of the next build."""
@@ -55,6 +54,11 @@ class PreparedBrief:
         # The edition folder counts even while it does not exist: creating it changes the build.
         folders = [self.edition_folder, *self.templates.search_path]
         return fingerprint(files, folders, options)
+
+
+def edition_folder(source: Path) -> Path:
+    """The edition's own templates and css/edition.css: a folder named like its content file."""
+    return source.parent / source.stem
 
 
 def prepare_all(sources: Sequence[Path], cache_dir: Path | None = None) -> list[PreparedBrief]:
@@ -76,9 +80,9 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     if not source.is_file():
         raise UsageError(f"{source}: no such content file")
     brief, document = load_document(source, themes=theme_names())
-    edition_folder = source.parent / source.stem
+    overrides = edition_folder(source)
     templates = Templates(
-        overrides=edition_folder if edition_folder.is_dir() else None,
+        overrides=overrides if overrides.is_dir() else None,
         theme=THEMES / brief.theme if brief.theme else None,
         language=brief.edition.language,
         bytecode_dir=cache_dir / "templates" if cache_dir else None,

@@ -137,6 +137,7 @@ class Templates:
             bytecode_cache=_bytecode_cache(bytecode_dir),
         )
         self.language = language
+        self._texts: dict[str, str] = {}
         self.labels = self._labels(language)
         self.env.filters["css_string"] = css_string
         self.env.filters["md"] = _markdown
@@ -150,6 +151,16 @@ class Templates:
             tried = ", ".join(str(folder) for folder in self.search_path)
             raise TemplateError(f"{relative}: not found in the template search path ({tried})")
         return found
+
+    def text(self, relative: str) -> str:
+        """The text of the first file named `relative` along the search path, read once."""
+        if relative not in self._texts:
+            path = self.find(relative)
+            try:
+                self._texts[relative] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as err:
+                raise TemplateError(f"{path}: not UTF-8 text ({err.reason})") from err
+        return self._texts[relative]
 
     def stylesheets(self, medium: Medium) -> list[Path]:
         """Return the stylesheet files for a medium, in cascade order, theme layer included."""
