@@ -74,11 +74,11 @@ def planted_pickle(kind: str, witness: Path) -> bytes:
     """A pickle that creates `witness` when a plain unpickler loads it."""
     if kind == "foreign module":
         return b"cposix\nsystem\n(V" + f"touch {witness}".encode() + b"\ntR."
-    # Through report.content.model itself: a dotted name walks the modules it imports to exec().
+    # Through a module of the model itself: a dotted name walks the modules it imports to exec().
     code = f"open({str(witness)!r}, 'w').close()"
     return (
         b"\x80\x04"
-        + _text("report.content.model")
+        + _text("report.content.fields")
         + _text("re.enum.bltns.exec")
         + b"\x93"  # STACK_GLOBAL
         + _text(code)

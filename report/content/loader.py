@@ -5,18 +5,25 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic_core import ValidationError
 
-from report.assets import AssetRoots
 from report.content.markup import Reference, link_problem, references
 from report.content.model import MARKDOWN_FIELDS, Brief
+from report.content.numbered import numbered_problems, target_ids
+from report.content.paths import checked_image_path, in_content_folder
 from report.content.problems import describe, position_key
 from report.content.validation import validate_brief
-from report.content.yaml_reader import location, node_at, odd_numbers, read_document
+from report.content.yaml_reader import (
+    cells_as_written,
+    location,
+    node_at,
+    odd_numbers,
+    read_document,
+)
 from report.errors import AssetError, ContentError
-from report.filekinds import checked_image
 
 
 def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief:
@@ -41,6 +48,7 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
             ]
         )
     numbers = {location(path, number.start_mark): problem for number, problem in odd_numbers(node)}
+    _cells_as_written(data, node)
     try:
         brief = validate_brief(data)
     except ValidationError as err:
@@ -54,38 +62,26 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
         raise ContentError(sorted(set(problems), key=position_key)) from err
     if numbers:
         raise ContentError([f"{at}: {text}" for at, text in numbers.items()])
-    problems = list(_reference_problems(path, node, brief))
+    problems = list(numbered_problems(path, node, brief))
+    problems += _reference_problems(path, node, brief)
     problems += _edition_problems(path, node, brief, themes)
     if problems:
         raise ContentError(problems)
     return brief, node
 
 
-def in_content_folder(source: Path, name: str, what: str) -> Path:
-    """Resolve a file a content file names; it must be a file inside the content file's folder
-    (no address, no absolute path, no way out through `..` or a link)."""
-    if "://" in name or name.startswith(("/", "data:")):
-        raise AssetError(f"{what} {name!r}: give a path relative to {source.parent}")
-    folder = source.parent.absolute()
-    try:
-        return AssetRoots([folder]).resolve((folder / name).as_uri())
-    except AssetError as err:
-        raise AssetError(f"{what} {name!r}: {err.reason or err}") from err
-
-
-def image_path(source: Path, src: str) -> Path:
-    """Resolve an image named in a content file (see in_content_folder)."""
-    return in_content_folder(source, src, "image")
-
-
-def checked_image_path(source: Path, src: str, what: str = "image") -> Path:
-    """Resolve an image named in a content file and check that it is one (by its bytes)."""
-    path = in_content_folder(source, src, what)
-    try:
-        checked_image(path)
-    except AssetError as err:
-        raise AssetError(f"{what} {src!r}: {str(err).removeprefix(f'{path}: ')}") from err
-    return path
+def _cells_as_written(data: dict[str, Any], root: yaml.Node | None) -> None:
+    """Keep each table cell's text as the author typed it (see cells_as_written)."""
+    sections = data.get("sections")
+    for section_index, section in enumerate(sections if isinstance(sections, list) else []):
+        blocks = section.get("blocks") if isinstance(section, dict) else None
+        for block_index, block in enumerate(blocks if isinstance(blocks, list) else []):
+            table = block.get("table") if isinstance(block, dict) else None
+            if isinstance(table, dict) and "rows" in table:
+                rows = node_at(
+                    root, "sections", section_index, "blocks", block_index, "table", "rows"
+                )
+                table["rows"] = cells_as_written(rows, table["rows"])
 
 
 def previous_path(source: Path, brief: Brief) -> Path | None:
@@ -126,7 +122,7 @@ def _edition_problems(
 
 def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[str]:
     """Check the links, notes and images of every Markdown text."""
-    section_ids = {section.id for section in brief.sections}
+    ids = target_ids(brief)
     calls = 0
     for text_node, in_note in _markdown_nodes(node):
         where = location(path, text_node.start_mark)
@@ -139,7 +135,7 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
             yield f"{where}: more than {MAX_NOTE_CALLS_IN_ALL} note references in the brief"
         for reference in found:
             if reference.kind == "link":
-                problem = link_problem(reference.target, section_ids)
+                problem = link_problem(reference, ids)
                 if problem:
                     yield f"{where}: {problem}"
             elif reference.kind == "note":
@@ -174,17 +170,22 @@ def _image_problems(path: Path, where: str, reference: Reference) -> Iterator[st
         yield f"{where}: {err}"
 
 
-def _markdown_nodes(node: yaml.Node, key: str = "") -> Iterator[tuple[yaml.ScalarNode, bool]]:
-    """Yield each scalar holding Markdown, and whether it is a note's text."""
+def _markdown_nodes(
+    node: yaml.Node, key: str = "", top: bool = True
+) -> Iterator[tuple[yaml.ScalarNode, bool]]:
+    """Yield each scalar holding Markdown, and whether it is a note's text (under the
+    document's own `notes:`; a table's or figure's `notes:` is ordinary text)."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value in node.value:
-            # A note's text sits under its name, inside `notes:`.
-            yield from _markdown_nodes(value, key if key == "notes" else str(key_node.value))
+            name = str(key_node.value)
+            # A note's text sits under its name, inside the top-level `notes:`.
+            inner = "footnotes" if key == "footnotes" or (top and name == "notes") else name
+            yield from _markdown_nodes(value, inner, top=False)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _markdown_nodes(item, key)
-    elif isinstance(node, yaml.ScalarNode) and (key in MARKDOWN_FIELDS or key == "notes"):
-        yield node, key == "notes"
+            yield from _markdown_nodes(item, key, top=False)
+    elif isinstance(node, yaml.ScalarNode) and (key in MARKDOWN_FIELDS or key == "footnotes"):
+        yield node, key == "footnotes"
 
 
 # Characters no font draws (spaces, line breaks, soft hyphens, joiners): never refused.

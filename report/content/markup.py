@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class Reference:
 
     kind: str  # "link", "image" or "note"
     target: str
-    alt: str = ""
+    alt: str = ""  # an image's alt text; a link's own text
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,10 @@ class Resolvers:
 
 def references(text: str) -> Iterator[Reference]:
     """Yield every link and image of a text, in order."""
-    for token in _children(text):
+    children = _children(text)
+    for index, token in enumerate(children):
         if token.type == "link_open":
-            yield Reference("link", str(token.attrGet("href") or ""))
+            yield Reference("link", str(token.attrGet("href") or ""), _link_text(children, index))
         elif token.type == "image":
             alt = "".join(child.content for child in token.children or [])
             yield Reference("image", str(token.attrGet("src") or ""), alt.strip())
@@ -72,15 +74,31 @@ def references(text: str) -> Iterator[Reference]:
             yield Reference("note", token.meta["name"])
 
 
-def link_problem(target: str, section_ids: set[str]) -> str | None:
-    """Say what is wrong with a link target, or return None if it is fine."""
+def _link_text(children: list[Token], start: int) -> str:
+    """The text of the link opening at `start`: what is between it and its closing token."""
+    text = []
+    for token in children[start + 1 :]:
+        if token.type == "link_close":
+            break
+        text.append(token.content)
+    return "".join(text).strip()
+
+
+def link_problem(link: Reference, ids: set[str]) -> str | None:
+    """Say what is wrong with a link, or return None if it is fine. An internal link
+    (`#id`) must name a section, table, figure or chart; an empty one becomes its label."""
+    target = link.target
     if target.startswith("#"):
-        if target[1:] not in section_ids:
-            known = ", ".join(sorted(section_ids))
-            return f"link to section {target!r}, but no section has that id (ids: {known})"
+        if target[1:] not in ids:
+            near = difflib.get_close_matches(target[1:], sorted(ids), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join('#' + i for i in near)}?" if near else ""
+            known = ", ".join(sorted(ids)) if len(ids) <= 12 else f"{len(ids)} ids"
+            return f"link to {target!r}, but nothing has that id{hint} (ids: {known})"
         return None
     if not target.startswith(_ALLOWED_SCHEMES):
-        return f"link {target!r}: use #section-id for a section, or an https:// address"
+        return f"link {target!r}: use #id for a section, table or figure, or an https:// address"
+    if not link.alt:
+        return f"link to {target!r} has no text; write [the text](address)"
     return None
 
 

@@ -8,80 +8,21 @@ then keeps in the user cache: pydantic itself is imported only when this file ch
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-# Text fields are strict: YAML 1.1 turns `NO` into False and `012345` into 5349, and a brief must
-# never print those silently. Quoting the value in YAML is the fix the error message suggests.
-# Characters XML (hence XHTML and the EPUB) cannot carry; a YAML escape like "\x01" makes them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Names the templates use for their own pages and anchors, and EbookLib for its items.
-RESERVED_IDS = frozenset({"cover", "summary", "contents", "toc", "changes", "about", "nav", "ncx"})
-
-
-@dataclass(frozen=True)
-class Check:
-    """The rules of a value: pydantic turns them into its own when it builds the validator."""
-
-    pattern: str | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    ge: int | None = None
-    le: int | None = None
-    after: Callable[[Any], Any] | None = None  # raises ValueError with the message to show
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        from pydantic import AfterValidator, Field
-
-        limits = {
-            "pattern": self.pattern,
-            "min_length": self.min_length,
-            "max_length": self.max_length,
-        }
-        limits |= {"ge": self.ge, "le": self.le}
-        rules: list[Any] = [Field(**{k: v for k, v in limits.items() if v is not None})]
-        rules += [AfterValidator(self.after)] if self.after else []
-        return handler.generate_schema(Annotated[(source, *rules)])
-
-
-def _xml_text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("is blank; write some text or leave the key out")
-    if match := _NOT_XML.search(value):
-        raise ValueError(f"contains the control character {match.group()!r}, which XML forbids")
-    return value
-
-
-def _free_id(value: str) -> str:
-    if value in RESERVED_IDS:
-        raise ValueError(f"{value!r} is reserved for the brief's own pages; choose another id")
-    return value
-
-
-# Caps on what no brief needs in such numbers, so a small file can never hold a build for
-# minutes (docs/security.md); each is reported at its line like any other problem.
-MAX_TEXT = 20_000  # characters in one text value
-MAX_SECTIONS = 200
-MAX_BLOCKS = 200  # in one section
-MAX_ITEMS = 500  # in one list, timeline or key-figure row, keywords, corrections
-MAX_NOTES = 500
-
-Text = Annotated[str, Check(min_length=1, max_length=MAX_TEXT, after=_xml_text)]
-Identifier = Annotated[str, Check(pattern=r"^[a-z][a-z0-9-]*$", after=_free_id)]
-
-
-class Model:
-    """Base for every content model: strict types, no unknown keys; fields documented by the
-    string under each (pydantic reads them into the JSON Schema)."""
-
-    __slots__ = ()
-    __pydantic_config__: ClassVar[dict[str, Any]] = {
-        "strict": True,
-        "extra": "forbid",
-        "use_attribute_docstrings": True,
-    }
+from report.content.fields import (
+    MAX_BLOCKS,
+    MAX_ITEMS,
+    MAX_NOTES,
+    MAX_SECTIONS,
+    Check,
+    Identifier,
+    Model,
+    Text,
+)
+from report.content.figures import Chart, Figure, Table, TableContent, numbered_content
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,10 +121,23 @@ class KeyFigures(Model):
     key_figures: Annotated[list[KeyFigure], Check(min_length=1, max_length=MAX_ITEMS)]
 
 
-# Keys whose text is inline Markdown (emphasis, links to #section-ids or https://, images).
-MARKDOWN_FIELDS = frozenset({"lead", "source", "paragraph", "callout", "intro", "items", "event"})
+# Keys whose text is inline Markdown (emphasis, links to #ids or https://, images); `rows` and
+# `text` are table cells, `notes` a table's or figure's notes (the brief's own notes: are too).
+MARKDOWN_FIELDS = frozenset(
+    {"lead", "source", "paragraph", "callout", "intro", "items", "event"}
+    | {"caption", "notes", "credit", "rows", "text"}
+)
 
-BLOCK_TYPES: tuple[type[Model], ...] = (Paragraph, ListBlock, Callout, Timeline, KeyFigures)
+BLOCK_TYPES: tuple[type[Model], ...] = (
+    Paragraph,
+    ListBlock,
+    Callout,
+    Timeline,
+    KeyFigures,
+    Table,
+    Figure,
+    Chart,
+)
 BLOCK_KINDS: tuple[str, ...] = tuple(block.kind for block in BLOCK_TYPES)
 
 
@@ -281,6 +235,16 @@ def _unique_section_ids(sections: list[Section]) -> list[Section]:
     return sections
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contents(Model):
+    """What the contents list: lists of tables and figures after the sections."""
+
+    tables: bool = False
+    """Add a list of tables, with their pages in the PDF."""
+    figures: bool = False
+    """Add a list of figures (charts included), with their pages in the PDF."""
+
+
 NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
@@ -312,6 +276,7 @@ class Brief(Model):
         default_factory=dict
     )
     """Footnotes by name; text refers to one with [^name]."""
+    contents: Contents = field(default_factory=Contents)
     style: Style = field(default_factory=Style)
     theme: Identifier | None = None
     """A folder in themes/ to take templates from."""
@@ -338,3 +303,22 @@ def markdown_texts(brief: Brief) -> Iterator[str]:
                 yield from block.list.items
             elif isinstance(block, Timeline):
                 yield from (entry.event for entry in block.timeline)
+            elif isinstance(block, Table):
+                yield from _table_texts(block.table)
+            content = numbered_content(block)
+            if content is not None:
+                yield content.caption
+                yield from [text for text in (content.notes, content.source) if text]
+                yield from (
+                    [block.figure.credit]
+                    if isinstance(block, Figure) and block.figure.credit
+                    else []
+                )
+
+
+def _table_texts(table: TableContent) -> Iterator[str]:
+    for row in table.rows or []:
+        for cell in row:
+            text = getattr(cell, "text", cell)
+            if isinstance(text, str):
+                yield text

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
+import report.content.fields as fields
+import report.content.figures as figures
 import report.content.model as model
 from report.cache import keep, package_stamp, recall, user_cache
 from report.content.model import Brief
@@ -29,7 +31,9 @@ from report.content.model import Brief
 if TYPE_CHECKING:
     from pydantic_core import CoreSchema
 
-# What a cached schema may refer to besides report.content.model: the containers of default values.
+# The modules the model is written in: a cached schema refers to their classes and functions.
+_MODEL_MODULES = {module.__name__: module for module in (model, figures, fields)}
+# What a cached schema may refer to besides those: the containers of default values.
 _SAFE_BUILTINS = frozenset({"list", "dict", "set", "frozenset", "tuple"})
 
 
@@ -59,7 +63,7 @@ def validator() -> pydantic_core.SchemaValidator:
 
 def _cache_key() -> list[str | bytes]:
     return [
-        Path(model.__file__).read_bytes(),
+        *(Path(module.__file__ or "").read_bytes() for module in _MODEL_MODULES.values()),
         Path(__file__).read_bytes(),
         package_stamp("pydantic"),
         pydantic_core.__version__,
@@ -68,18 +72,20 @@ def _cache_key() -> list[str | bytes]:
 
 
 class _ModelUnpickler(pickle.Unpickler):
-    """Resolves only the classes and functions defined in the model module, and plain containers.
+    """Resolves only the classes and functions defined in the model's modules, and plain
+    containers.
 
     A dotted name is refused outright: the unpickler would follow it through the modules
-    report.content.model imports (`re.enum...`) to anything at all.
+    the model imports (`re.enum...`) to anything at all.
     """
 
     def find_class(self, module: str, name: str) -> Any:
         if "." not in name:
             if module == "builtins" and name in _SAFE_BUILTINS:
                 return super().find_class(module, name)
-            found = vars(model).get(name) if module == model.__name__ else None
-            if callable(found) and getattr(found, "__module__", None) == model.__name__:
+            source = _MODEL_MODULES.get(module)
+            found = vars(source).get(name) if source else None
+            if callable(found) and getattr(found, "__module__", None) == module:
                 return found
         raise pickle.UnpicklingError(f"a cached validator may not refer to {module}.{name}")
 

@@ -170,14 +170,48 @@ def _mistagged(node: yaml.Node) -> bool:
 MAX_NUMBER_CHARACTERS = 40
 
 
-def node_at(root: yaml.Node, *keys: str) -> yaml.Node | None:
-    """Return the value node at a path of mapping keys, or None if a key is absent."""
+def node_at(root: yaml.Node | None, *keys: str | int) -> yaml.Node | None:
+    """Return the value node at a path of mapping keys and sequence indexes, or None if a key
+    or an item is absent."""
     node: yaml.Node | None = root
     for key in keys:
-        if not isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            node = node.value[key] if 0 <= key < len(node.value) else None
+        elif isinstance(node, yaml.MappingNode):
+            node = next((value for k, value in node.value if k.value == key), None)
+        else:
             return None
-        node = next((value for k, value in node.value if k.value == key), None)
     return node
+
+
+def key_node_at(root: yaml.Node | None, *keys: str | int) -> yaml.Node | None:
+    """Return the key node of the last key of a path (see node_at), or None."""
+    parent = node_at(root, *keys[:-1])
+    if isinstance(parent, yaml.MappingNode):
+        return next((k for k, _ in parent.value if k.value == keys[-1]), None)
+    return None
+
+
+def cells_as_written(rows: yaml.Node | None, data: Any) -> Any:
+    """A table's rows with every number, true/false and null cell replaced by the text the
+    author typed: `3.90` stays "3.90", `yes` stays "yes", an empty cell is "". A spanning
+    cell's `text` is kept as written too; its spans stay numbers."""
+    if not (isinstance(rows, yaml.SequenceNode) and isinstance(data, list)):
+        return data
+    return [
+        [_cell_as_written(node, value) for node, value in zip(row.value, values, strict=False)]
+        if isinstance(row, yaml.SequenceNode) and isinstance(values, list)
+        else values
+        for row, values in zip(rows.value, data, strict=False)
+    ]
+
+
+def _cell_as_written(node: yaml.Node, value: Any) -> Any:
+    if isinstance(node, yaml.MappingNode) and isinstance(value, dict) and "text" in value:
+        return {**value, "text": _cell_as_written(node_at(node, "text"), value["text"])}
+    if isinstance(node, yaml.ScalarNode) and (value is None or isinstance(value, int | float)):
+        return node.value if value is not None else ""
+    return value
 
 
 # An integer as a person writes one. YAML 1.1 also reads 012 as octal (10), 0x1F as hexadecimal
@@ -189,6 +223,8 @@ def odd_numbers(node: yaml.Node, field: str = "") -> Iterator[tuple[yaml.ScalarN
     """Yield each unquoted value YAML 1.1 reads as a number it is unlikely the author meant."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
+            if key.value == "rows":
+                continue  # table cells: numbers are kept as written (see as_written)
             yield from odd_numbers(value, f"{field}.{key.value}" if field else str(key.value))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):

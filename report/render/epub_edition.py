@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from report.cache import file_digest, memo
-from report.content.loader import image_path
+from report.content.paths import image_path
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.fonts import font_files, subset_font

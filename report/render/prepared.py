@@ -13,15 +13,10 @@ import yaml
 from report.assets import AssetRoots
 from report.cache import fingerprint
 from report.content.changes import Changes, compare
-from report.content.loader import (
-    character_problems,
-    image_path,
-    load_brief,
-    load_document,
-    previous_path,
-)
+from report.content.loader import character_problems, load_brief, load_document, previous_path
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
+from report.content.paths import image_path
 from report.errors import ContentError, UsageError
 from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_names
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from report.content.loader import image_path, undrawable
+from report.content.loader import undrawable
 from report.content.model import Brief
+from report.content.paths import image_path
 from report.errors import TemplateError
 from report.render.fonts import covered_characters, font_families, font_names
 from report.render.links import Addresses, Footnotes

@@ -1,0 +1,224 @@
+"""Tables, figures and charts: their anchors and numbers, their data, and the checks that need
+the files they name (each problem at its line, in the content file or in the data file)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from report.content.figures import (
+    Chart,
+    ChartContent,
+    Figure,
+    Table,
+    TableContent,
+    numbered_content,
+)
+from report.content.model import Brief, Section
+from report.content.paths import checked_image_path, in_content_folder
+from report.content.tabular import header_width, lay_out, read_csv
+from report.content.yaml_reader import key_node_at, location, node_at
+from report.errors import AssetError
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A table or figure (charts are figures) with its place in the brief."""
+
+    anchor: str  # its id, or one made of its section's id and its place there
+    kind: str  # "table" or "figure"
+    number: int  # through the document, per kind
+    section: Section
+    block: Table | Figure | Chart
+
+
+def block_anchor(section: Section, index: int, block: object) -> str:
+    """The anchor of a block: its own id, or `<section id>-<place>` (1-based, as the
+    templates write it)."""
+    content = numbered_content(block)
+    return content.id if content and content.id else f"{section.id}-{index}"
+
+
+def numbered_blocks(brief: Brief) -> list[Numbered]:
+    """Every table and figure of the brief in reading order, numbered per kind."""
+    counts = {"table": 0, "figure": 0}
+    found = []
+    for section in brief.sections:
+        for index, block in enumerate(section.blocks, start=1):
+            if isinstance(block, Table | Figure | Chart):
+                kind = "table" if isinstance(block, Table) else "figure"
+                counts[kind] += 1
+                anchor = block_anchor(section, index, block)
+                found.append(Numbered(anchor, kind, counts[kind], section, block))
+    return found
+
+
+def target_ids(brief: Brief) -> set[str]:
+    """The ids a link may point at: sections, tables, figures and charts."""
+    return {section.id for section in brief.sections} | {
+        item.anchor for item in numbered_blocks(brief)
+    }
+
+
+def data_path(source: Path, name: str) -> Path:
+    """A data file named by a table or chart, resolved inside the content folder."""
+    return in_content_folder(source, name, "data file")
+
+
+def csv_rows(source: Path, name: str) -> list[list[str]]:
+    """The rows of a table's or chart's CSV file, titles first (checked: see read_csv)."""
+    return read_csv(data_path(source, name), str(source.parent / name))
+
+
+def table_rows(source: Path, table: TableContent) -> tuple[list[str], list[list[Any]]]:
+    """A table's column titles (for a CSV) or [] and its body rows, as cells."""
+    if table.csv:
+        titles, *rows = csv_rows(source, table.csv)
+        return titles, list(rows)
+    return [], list(table.rows or [])
+
+
+_PLAIN_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+
+
+def chart_data(source: Path, chart: ChartContent) -> list[dict[str, Any]]:
+    """A chart's data as rows of field -> value; numbers in a CSV become numbers."""
+    if chart.values is not None:
+        return [dict(row) for row in chart.values]
+    titles, *rows = csv_rows(source, chart.data or "")
+    return [{title: _value(cell) for title, cell in zip(titles, row, strict=True)} for row in rows]
+
+
+def _value(cell: str) -> Any:
+    if not cell:
+        return None
+    if _PLAIN_NUMBER.fullmatch(cell):
+        return float(cell) if "." in cell else int(cell)
+    return cell
+
+
+def numbered_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
+    """Check each table, figure and chart against its files, and every id for repeats."""
+    yield from _duplicate_ids(path, root, brief)
+    for section_index, section in enumerate(brief.sections):
+        for block_index, block in enumerate(section.blocks):
+            at = ("sections", section_index, "blocks", block_index, getattr(block, "kind", ""))
+            if isinstance(block, Table):
+                yield from _table_problems(path, root, at, block.table)
+            elif isinstance(block, Figure):
+                yield from _figure_problems(path, root, at, block)
+            elif isinstance(block, Chart):
+                yield from _chart_problems(path, root, at, block.chart)
+
+
+def _where(path: Path, root: yaml.Node, *keys: str | int) -> str:
+    node = node_at(root, *keys)
+    return location(path, node.start_mark if node is not None else None)
+
+
+def _duplicate_ids(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
+    """An id names one thing: sections, tables, figures and charts share one set of ids, with
+    the anchors made for blocks without one."""
+    seen = {section.id for section in brief.sections}  # repeats among sections: the model's
+    made = {
+        f"{section.id}-{index}"
+        for section in brief.sections
+        for index, block in enumerate(section.blocks, start=1)
+        if numbered_content(block) is None or not numbered_content(block).id  # type: ignore[union-attr]
+    }
+    for section_index, section in enumerate(brief.sections):
+        for block_index, block in enumerate(section.blocks):
+            content = numbered_content(block)
+            if content is None or not content.id:
+                continue
+            keys = ("sections", section_index, "blocks", block_index, block.kind, "id")
+            if content.id in seen:
+                where = _where(path, root, *keys)
+                yield f"{where}: the id {content.id!r} is already used; ids must be unique"
+            elif content.id in made:
+                yield (
+                    f"{_where(path, root, *keys)}: the id {content.id!r} is the anchor of "
+                    "another block (section id and place); choose another"
+                )
+            seen.add(content.id)
+
+
+def _table_problems(
+    path: Path, root: yaml.Node, at: tuple[str | int, ...], table: TableContent
+) -> Iterator[str]:
+    here = _where(path, root, *at)
+    if (table.rows is None) == (table.csv is None):
+        yield f"{here}: a table needs either rows: (written here) or csv: (a file), not both"
+        return
+    if table.csv:
+        if table.columns:
+            where = _where(path, root, *at, "columns")
+            yield (
+                f"{where}: csv: takes its column titles from the file's first row; "
+                "leave out columns:"
+            )
+        try:
+            csv_rows(path, table.csv)
+        except AssetError as err:
+            yield _located(path, root, (*at, "csv"), err)
+        return
+    if not table.columns:
+        yield f"{here}: rows: need columns: (each column's title)"
+        return
+    _, problems = lay_out(list(table.rows or []), header_width(table))
+    for problem in problems:
+        yield f"{_where(path, root, *at, 'rows', problem.row)}: {problem.message}"
+
+
+def _located(path: Path, root: yaml.Node, keys: tuple[str | int, ...], err: AssetError) -> str:
+    """A data file's problem: where the file says (`data.csv:7: ...`), else at its key."""
+    message = str(err)
+    if re.match(r"^\S+\.csv(:\d+)?: ", message):
+        return message
+    return f"{_where(path, root, *keys)}: {message}"
+
+
+def _figure_problems(
+    path: Path, root: yaml.Node, at: tuple[str | int, ...], figure: Figure
+) -> Iterator[str]:
+    try:
+        checked_image_path(path, figure.figure.image)
+    except AssetError as err:
+        yield f"{_where(path, root, *at, 'image')}: {err}"
+
+
+def _chart_problems(
+    path: Path, root: yaml.Node, at: tuple[str | int, ...], chart: ChartContent
+) -> Iterator[str]:
+    from report.content.chartspec import spec_problems
+
+    if (chart.data is None) == (chart.values is None):
+        where = _where(path, root, *at)
+        yield f"{where}: a chart needs either data: (a CSV file) or values:, not both"
+        return
+    try:
+        rows = chart_data(path, chart)
+    except AssetError as err:
+        yield _located(path, root, (*at, "data"), err)
+        return
+    fields = sorted({name for row in rows for name in row})
+    for keys, message in spec_problems(chart.spec, fields):
+        node = node_at(root, *at, "spec", *keys)
+        if keys and node is None:  # a key the spec lacks: point at its parent
+            node = node_at(root, *at, "spec", *keys[:-1])
+        key = key_node_at(root, *at, "spec", *keys) if keys else None
+        mark = (key if key is not None else node).start_mark if (key or node) else None
+        yield f"{location(path, mark)}: spec.{'.'.join(map(str, keys)) or ''}: {message}".replace(
+            "spec.: ", "spec: "
+        )
+
+
+def nearest_ids(target: str, ids: set[str]) -> list[str]:
+    """The ids most like a mistyped one, closest first."""
+    return difflib.get_close_matches(target, sorted(ids), n=3, cutoff=0.5)
