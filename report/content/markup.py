@@ -59,6 +59,7 @@ class Resolvers:
     link: Callable[[str], str]
     image: Callable[[str], str]
     note: Callable[[str], str] = lambda name: ""  # HTML for a note reference, by note name
+    label: Callable[[str], str] = lambda anchor: ""  # what an empty link to #anchor says
 
 
 def references(text: str) -> Iterator[Reference]:
@@ -103,15 +104,35 @@ def link_problem(link: Reference, ids: set[str]) -> str | None:
 
 
 def render_inline(text: str, resolvers: Resolvers) -> Markup:
-    """Render inline Markdown as HTML, links and images pointed where the output needs them."""
+    """Render inline Markdown as HTML, links and images pointed where the output needs them.
+
+    An empty link to an id, `[](#table-id)`, says what it points at ("Table 1") and carries the
+    class `xref`, which the PDF's stylesheet follows with the target's page.
+    """
     tokens = _MARKDOWN.parseInline(text)
+    children: list[Token] = []
     for token in tokens[0].children or []:
+        if children and children[-1].type == "link_open" and token.type == "link_close":
+            _fill_empty_link(children[-1], children, resolvers)
+        children.append(token)
+    for token in children:
         if token.type == "link_open":
             token.attrSet("href", resolvers.link(str(token.attrGet("href") or "")))
         elif token.type == "image":
             token.attrSet("src", resolvers.image(str(token.attrGet("src") or "")))
+    tokens[0].children = children
     html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"note": resolvers.note})
     return Markup(html)
+
+
+def _fill_empty_link(opening: Token, children: list[Token], resolvers: Resolvers) -> None:
+    href = str(opening.attrGet("href") or "")
+    label = resolvers.label(href[1:]) if href.startswith("#") else ""
+    if label:
+        text = Token("text", "", 0)
+        text.content = label
+        children.append(text)
+        opening.attrSet("class", "xref")
 
 
 def _children(text: str) -> list[Token]:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import mimetypes
+import re
 import zipfile
 from pathlib import Path
 
@@ -64,9 +65,7 @@ def make_epub(brief: Brief, parts: EpubParts, pages: PageMap | None = None) -> b
         # Its ZIP is only read back and rewritten (deterministic, deflated once, by us).
         "compresslevel": 0,
     }
-    return _deterministic_zip(
-        book, options, brief.edition.language, parts.page_list, parts.pages_title
-    )
+    return _deterministic_zip(book, options, brief.edition.language, parts)
 
 
 def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
@@ -90,7 +89,8 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
 
 def _add_accessibility_metadata(book: epub.EpubBook, parts: EpubParts) -> None:
     """EPUB Accessibility 1.1 metadata, derived from what the book holds."""
-    images = bool(parts.images)  # images in the text (the cover is described by its alt text)
+    # Images in the text, or charts (the cover is described by its alt text).
+    images = bool(parts.images) or any("<svg" in chapter.xhtml for chapter in parts.chapters)
     modes = ["textual", "visual"] if images else ["textual"]
     features = [
         "structuralNavigation",
@@ -153,8 +153,10 @@ def _document(
         title=chapter.title,
         file_name=chapter.file_name,
         lang=language,
-        content=chapter.xhtml.encode("utf-8"),
+        content=_with_slots(chapter.xhtml).encode("utf-8"),
     )
+    if "<svg" in chapter.xhtml:
+        document.properties.append("svg")  # the manifest says which documents hold SVG
     for style in styles:
         # EbookLib rebuilds <head> and keeps only these links; hrefs are relative to text/.
         document.add_link(href=f"../{style.file_name}", rel="stylesheet", type="text/css")
@@ -163,18 +165,17 @@ def _document(
 
 
 def _deterministic_zip(
-    book: epub.EpubBook,
-    options: dict,
-    language: str,
-    page_list: list[tuple[int, str]],
-    pages_title: str,
+    book: epub.EpubBook, options: dict, language: str, parts: EpubParts
 ) -> bytes:
     """Let EbookLib write, then rewrite the ZIP with fixed times and order, mimetype first."""
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, options)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
-    entries["EPUB/nav.xhtml"] = _finish_nav(entries["EPUB/nav.xhtml"], page_list, pages_title)
+    entries["EPUB/nav.xhtml"] = _finish_nav(entries["EPUB/nav.xhtml"], parts)
+    for chapter in parts.chapters:
+        name = f"EPUB/{chapter.file_name}"
+        entries[name] = _restore_drawings(entries[name], chapter.xhtml)
     entries["EPUB/content.opf"] = _package_language(entries["EPUB/content.opf"], language)
     for name, data in entries.items():
         if name.endswith(".xhtml"):
@@ -194,9 +195,10 @@ def _deterministic_zip(
     return result.getvalue()
 
 
-def _finish_nav(nav: bytes, page_list: list[tuple[int, str]], pages_title: str) -> bytes:
+def _finish_nav(nav: bytes, parts: EpubParts) -> bytes:
     """Hide the landmarks (they are for reading systems, not a page to read; EbookLib has no
-    option for it) and add the page list: the PDF's page numbers, so "see p. 3" works here."""
+    option for it), add the lists of tables and figures, and the page list: the PDF's page
+    numbers, so "see p. 3" works here."""
     root = etree.fromstring(nav)
     xhtml = "{http://www.w3.org/1999/xhtml}"
     epub_type = f"{{{epub.NAMESPACES['EPUB']}}}type"
@@ -204,6 +206,18 @@ def _finish_nav(nav: bytes, page_list: list[tuple[int, str]], pages_title: str) 
     for element in root.iter(f"{xhtml}nav"):
         if element.get(epub_type) == "landmarks":
             element.set("hidden", "hidden")
+        elif element.get(epub_type) == "toc":
+            element.set("aria-label", parts.nav_title)  # navigation landmarks need names
+    for kind, title, entries in parts.lists:
+        attributes = {epub_type: kind, "id": kind, "aria-labelledby": f"{kind}-title"}
+        listing_nav = etree.SubElement(body, f"{xhtml}nav", attributes)
+        etree.SubElement(listing_nav, f"{xhtml}h2", {"id": f"{kind}-title"}).text = title
+        listing = etree.SubElement(listing_nav, f"{xhtml}ol")
+        for text, href in entries:
+            link = etree.SubElement(etree.SubElement(listing, f"{xhtml}li"), f"{xhtml}a")
+            link.set("href", href)
+            link.text = text
+    page_list, pages_title = parts.page_list, parts.pages_title
     if page_list:
         pages = etree.SubElement(body, f"{xhtml}nav", {epub_type: "page-list", "hidden": "hidden"})
         etree.SubElement(pages, f"{xhtml}h2").text = pages_title
@@ -213,6 +227,27 @@ def _finish_nav(nav: bytes, page_list: list[tuple[int, str]], pages_title: str) 
             link.set("href", href)
             link.text = str(number)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# Inline SVG (charts) goes into the book as the templates wrote it: EbookLib reads each document
+# again as HTML, which lower-cases SVG's names (viewBox, clipPath) and breaks the drawing. Each
+# drawing is handed to EbookLib as an empty placeholder and put back in the written document.
+_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+_SLOT = re.compile(rb'<span data-drawing="(\d+)"(?:/>|></span>)')
+
+
+def _with_slots(xhtml: str) -> str:
+    """The document with each inline SVG replaced by a numbered placeholder."""
+    numbers = iter(range(1_000_000))
+    return _SVG.sub(lambda match: f'<span data-drawing="{next(numbers)}"></span>', xhtml)
+
+
+def _restore_drawings(written: bytes, rendered: str) -> bytes:
+    """Put each inline SVG of the rendered document back in place of its placeholder."""
+    drawings = _SVG.findall(rendered)
+    if not drawings:
+        return written
+    return _SLOT.sub(lambda match: drawings[int(match.group(1))].encode("utf-8"), written)
 
 
 def _package_language(opf: bytes, language: str) -> bytes:

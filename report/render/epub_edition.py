@@ -43,7 +43,37 @@ def book_parts(prepared: PreparedBrief) -> EpubParts:
         page_source=f"{prepared.brief.title}, {templates.edition_line(prepared.brief)}, PDF",
         source_sha256=hashlib.sha256(prepared.source.read_bytes()).hexdigest(),
         generator=GENERATOR,
+        lists=navigation_lists(prepared),
     )
+
+
+def navigation_lists(prepared: PreparedBrief) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The lists of tables and figures the brief asks for, as the navigation document holds
+    them (each entry's text and its href from the navigation document)."""
+    from report.render.templates import plain_text
+
+    xrefs, contents, labels = prepared.xrefs, prepared.brief.contents, prepared.templates.labels
+    if xrefs is None:
+        return []
+    wanted = [
+        ("lot", labels["list_of_tables"], xrefs.tables, contents.tables),
+        ("loi", labels["list_of_figures"], xrefs.figures, contents.figures),
+    ]
+    return [
+        (
+            kind,
+            title,
+            [
+                (
+                    f"{target.label}. {plain_text(target.caption)}",
+                    f"text/{target.section_id}.xhtml#{target.anchor}",
+                )
+                for target in targets
+            ],
+        )
+        for kind, title, targets, asked in wanted
+        if asked and targets
+    ]
 
 
 def cover_image(prepared: PreparedBrief) -> bytes:
@@ -78,9 +108,12 @@ def _noteref(number: int, text: Markup) -> str:
 def chapters(prepared: PreparedBrief) -> list[Chapter]:
     """Render every XHTML document of the book, in reading order."""
     brief, templates, labels = prepared.brief, prepared.templates, prepared.templates.labels
+    xrefs = prepared.xrefs
     addresses = Addresses(
-        section=lambda section_id: f"{section_id}.xhtml#{section_id}",
+        # A table or figure is found in its section's file.
+        section=lambda anchor: f"{xrefs.section_of(anchor) if xrefs else anchor}.xhtml#{anchor}",
         image=lambda src: f"../{prepared.images[src][0]}",
+        label=xrefs.label if xrefs else lambda anchor: "",
     )
     numbers = itertools.count(1)  # notes are numbered through the book, as the PDF numbers them
 
@@ -101,6 +134,9 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
             footnotes=notes.called,
             changes=prepared.changes,
             href=addresses.section,
+            image_url=addresses.image,
+            medium="epub",
+            **prepared.numbered_context(),
             **context,
         )
         check_document(xhtml, f"epub/{name}.xhtml", xml=True)

@@ -36,3 +36,6 @@ class EpubParts:
     pages_title: str = "Pages"
     page_list: list[tuple[int, str]] = field(default_factory=list)  # PDF page -> href
     page_source: str | None = None  # the print edition page numbers come from, when known
+    # Lists of tables and figures for the navigation document: (epub:type, title, entries of
+    # (text, href)); "lot" lists tables, "loi" figures.
+    lists: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)

@@ -20,11 +20,12 @@ from report.content.model import Brief
 class Addresses:
     """Where one output puts sections and images."""
 
-    section: Callable[[str], str]  # section id -> href
+    section: Callable[[str], str]  # id of a section, table or figure -> href
     image: Callable[[str], str]  # image source as written in the text -> URL
+    label: Callable[[str], str] = lambda anchor: ""  # what an empty link to an id says
 
     def link(self, target: str) -> str:
-        """A link as written in the text (`#section-id` or an address) -> href."""
+        """A link as written in the text (`#id` or an address) -> href."""
         return self.section(target[1:]) if target.startswith("#") else target
 
 
@@ -47,13 +48,15 @@ class Footnotes:
     ) -> None:
         self.called: list[tuple[int, Markup]] = []
         self._brief = brief
-        self._plain = Resolvers(link=addresses.link, image=addresses.image)
+        self._plain = Resolvers(link=addresses.link, image=addresses.image, label=addresses.label)
         self._mark = mark
         self._numbers = numbers if numbers is not None else itertools.count(1)
 
     def resolvers(self) -> Resolvers:
         """Resolvers for the document's text: links, images, and note calls."""
-        return Resolvers(link=self._plain.link, image=self._plain.image, note=self._call)
+        return Resolvers(
+            link=self._plain.link, image=self._plain.image, note=self._call, label=self._plain.label
+        )
 
     def _call(self, name: str) -> str:
         number = next(self._numbers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -13,12 +13,17 @@ import yaml
 from report.assets import AssetRoots
 from report.cache import fingerprint
 from report.content.changes import Changes, compare
+from report.content.figures import Figure, Table, numbered_content
 from report.content.loader import character_problems, load_brief, load_document, previous_path
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
+from report.content.numbered import data_path, numbered_blocks
 from report.content.paths import image_path
 from report.errors import ContentError, UsageError
+from report.render.chart_views import ChartView, chart_views
+from report.render.tables import TableView, table_view
 from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_names
+from report.render.xrefs import CrossReferences
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,13 @@ class PreparedBrief:
     changes: Changes | None
     images: dict[str, tuple[str, Path]]  # image source in the text -> (name in EPUB, file)
     cache_dir: Path | None = None  # where derived assets (the cover image) are kept
+    xrefs: CrossReferences | None = None  # what [](#id) says, and the lists of tables/figures
+    tables: dict[str, TableView] = field(default_factory=dict)  # by anchor
+    charts: dict[str, ChartView] = field(default_factory=dict)  # by anchor
+
+    def numbered_context(self) -> dict[str, object]:
+        """What the templates of tables, figures and charts need, in every output."""
+        return {"xrefs": self.xrefs, "tables": self.tables, "charts": self.charts}
 
     @property
     def edition_folder(self) -> Path:
@@ -44,6 +56,7 @@ class PreparedBrief:
         if previous:
             files.append(previous)
         files += [path for _, path in self.images.values()]
+        files += data_files(self.source, self.brief)
         if self.brief.style.logo:
             files.append(image_path(self.source, self.brief.style.logo))
         # The edition folder counts even while it does not exist: creating it changes the build.
@@ -87,7 +100,34 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     previous = previous_path(source, brief)
     changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
     assets = cache_dir / "assets" if cache_dir else None
-    return PreparedBrief(source, brief, templates, roots, changes, image_map(source, brief), assets)
+    mark = templates.labels["decimal_mark"]
+    return PreparedBrief(
+        source,
+        brief,
+        templates,
+        roots,
+        changes,
+        image_map(source, brief),
+        assets,
+        xrefs=CrossReferences(brief, templates.labels),
+        tables={
+            item.anchor: table_view(source, item.block.table, mark)
+            for item in numbered_blocks(brief)
+            if isinstance(item.block, Table)
+        },
+        charts=chart_views(source, brief, document, templates, assets),
+    )
+
+
+def data_files(source: Path, brief: Brief) -> list[Path]:
+    """The CSV files the brief's tables and charts read."""
+    names: dict[str, None] = {}
+    for item in numbered_blocks(brief):
+        content = numbered_content(item.block)
+        name = getattr(content, "csv", None) or getattr(content, "data", None)
+        if name:
+            names[name] = None
+    return [data_path(source, name) for name in names]
 
 
 def _check_characters(
@@ -104,12 +144,20 @@ def _check_characters(
 
 
 def image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:
-    """Map each image source in the text to its file name in the book and its file."""
+    """Map each image source in the text and each figure's image to its file name in the book
+    and its file."""
     sources = dict.fromkeys(
-        reference.target
-        for text in markdown_texts(brief)
-        for reference in references(text)
-        if reference.kind == "image"
+        [
+            reference.target
+            for text in markdown_texts(brief)
+            for reference in references(text)
+            if reference.kind == "image"
+        ]
+        + [
+            item.block.figure.image
+            for item in numbered_blocks(brief)
+            if isinstance(item.block, Figure)
+        ]
     )
     images = {}
     for number, src in enumerate(sources, start=1):

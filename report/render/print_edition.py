@@ -73,8 +73,9 @@ def print_html(prepared: PreparedBrief) -> str:
     """Render the print edition's HTML."""
     source = prepared.source
     addresses = Addresses(
-        section=lambda section_id: f"#{section_id}",
+        section=lambda anchor: f"#{anchor}",
         image=lambda src: image_path(source, src).as_uri(),
+        label=prepared.xrefs.label if prepared.xrefs else lambda anchor: "",
     )
     notes = Footnotes(prepared.brief, addresses, _footnote)
     logo = prepared.brief.style.logo
@@ -87,6 +88,9 @@ def print_html(prepared: PreparedBrief) -> str:
         logo_url=image_path(source, logo).as_uri() if logo else None,
         changes=prepared.changes,
         href=addresses.section,
+        image_url=addresses.image,
+        medium="print",
+        **prepared.numbered_context(),
     )
 
 

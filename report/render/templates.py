@@ -141,6 +141,7 @@ class Templates:
         self.labels = self._labels(language)
         self.env.filters["css_string"] = css_string
         self.env.filters["md"] = _markdown
+        self.env.filters["plain"] = plain_text
         self.env.filters["month_year"] = self.month_year
         self.env.filters["long_date"] = self.long_date
 
@@ -252,6 +253,15 @@ class Templates:
 def _markdown(context: jinja2.runtime.Context, text: str) -> Markup:
     """Render a content text's inline Markdown for the output being rendered."""
     return render_inline(text, context["resolvers"])
+
+
+def plain_text(text: str) -> str:
+    """A content text's words without its Markdown: for places that cannot hold links or
+    notes (the lists of tables and figures are links themselves)."""
+    from report.content.markup import Resolvers
+
+    resolvers = Resolvers(link=lambda target: "", image=lambda source: "")
+    return Markup(render_inline(text, resolvers)).striptags()
 
 
 class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):

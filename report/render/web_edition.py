@@ -23,8 +23,9 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
     folder; the page links the files of the `downloads` formats (pdf, epub) beside it."""
     brief, templates, stem = prepared.brief, prepared.templates, prepared.source.stem
     addresses = Addresses(
-        section=lambda section_id: f"#{section_id}",
+        section=lambda anchor: f"#{anchor}",
         image=lambda src: prepared.images[src][0],
+        label=prepared.xrefs.label if prepared.xrefs else lambda anchor: "",
     )
     notes = Footnotes(brief, addresses, _noteref)
     stylesheets = stylesheet_files(prepared, "web")
@@ -39,6 +40,9 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
         changes=prepared.changes,
         href=addresses.section,
         downloads=links,
+        image_url=addresses.image,
+        medium="web",
+        **prepared.numbered_context(),
     )
     check_document(html, "web.html", xml=False)
     files = {f"{stem}/index.html": html.encode("utf-8")}
