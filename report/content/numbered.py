@@ -207,7 +207,7 @@ def _chart_problems(
     except AssetError as err:
         yield _located(path, root, (*at, "data"), err)
         return
-    fields = sorted({name for row in rows for name in row})
+    fields = list(dict.fromkeys(name for row in rows for name in row))  # in the data's order
     for keys, message in spec_problems(chart.spec, fields):
         node = node_at(root, *at, "spec", *keys)
         if keys and node is None:  # a key the spec lacks: point at its parent
