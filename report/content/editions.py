@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from pathlib import Path
 
+from report.content.figures import numbered_content
 from report.content.loader import load_brief
+from report.content.model import Brief
+from report.content.paths import in_content_folder
 from report.content.yaml_reader import node_at, read_document
 from report.errors import UsageError
 from report.files import write_all
@@ -46,24 +50,51 @@ def new_edition(source: Path, name: str, date: dt.date) -> list[Path]:
     for path in (target, folder):
         if path.exists():
             raise UsageError(f"{path} already exists; choose another name")
-    text = _next_edition_text(source, brief.edition.number + 1, date)
+    carried = _carried_files(source, brief, name)
+    text = _next_edition_text(source, brief.edition.number + 1, date, carried)
     files = [(target, text.encode("utf-8")), *_override_files(source, folder)]
+    files += [(folder / written, path.read_bytes()) for _, written, path in carried.values()]
     write_all(files)
     load_brief(target)  # the scaffold must be valid as written
     return [path for path, _ in files]
 
 
-def _next_edition_text(source: Path, number: int, date: dt.date) -> str:
-    """Edit the source text in place (comments and layout kept): identifier, number, date."""
+Carried = dict[tuple[str | int, ...], tuple[str, str, Path]]  # key path -> (new value, copy, file)
+
+
+def _carried_files(source: Path, brief: Brief, name: str) -> Carried:
+    """The data files and figure images of the source edition, each copied into the new
+    edition's folder, so editing them for the new edition leaves the previous one as it was."""
+    carried: Carried = {}
+    for section_index, section in enumerate(brief.sections):
+        for block_index, block in enumerate(section.blocks):
+            content = numbered_content(block)
+            for key in ("csv", "data", "image"):
+                written = getattr(content, key, None)
+                if content is None or not written:
+                    continue
+                path = in_content_folder(source, written, "file")
+                relative = path.relative_to(source.parent.resolve()).as_posix()
+                # A file the source edition carried into its own folder moves on from there.
+                relative = relative.removeprefix(f"{source.stem}/")
+                keys = ("sections", section_index, "blocks", block_index, block.kind, key)
+                carried[keys] = (json.dumps(f"{name}/{relative}"), relative, path)
+    return carried
+
+
+def _next_edition_text(source: Path, number: int, date: dt.date, carried: Carried) -> str:
+    """Edit the source text in place (comments and layout kept): identifier, number, date, and
+    the paths of the files carried into the new edition's folder."""
     text = source.read_text(encoding="utf-8")
     _, root = read_document(source)
-    values = {
+    values: dict[tuple[str | int, ...], str] = {
         ("edition", "identifier"): f"urn:uuid:{uuid.uuid4()}",
         ("edition", "number"): str(number),
         ("edition", "date"): date.isoformat(),
         ("previous",): source.name,
         ("show_changes",): "true",
     }
+    values |= {keys: value for keys, (value, _, _) in carried.items()}
     replacements, missing = [], []
     for keys, value in values.items():
         node = node_at(root, *keys)

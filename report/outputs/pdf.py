@@ -63,7 +63,7 @@ def make_pdf(
             pages = page_of_ids(document)
             if on_pages:
                 on_pages(pages)
-            data = document.write_pdf(finisher=_declare_source_relationship, **options)
+            data = document.write_pdf(finisher=_finish, **options)
             _check_fonts(document, request.font_families)
         except FatalURLFetchingError as err:
             cause = err.__cause__
@@ -101,6 +101,35 @@ def page_of_ids(document: Any) -> dict[str, int]:
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
     return pages
+
+
+def _finish(document: object, pdf: Any) -> None:
+    """Complete what WeasyPrint leaves out of the written PDF."""
+    _declare_source_relationship(document, pdf)
+    _scope_table_headers(pdf)
+
+
+def _scope_table_headers(pdf: Any) -> None:
+    """Give each table header cell its scope, as PDF/UA asks: a column header in the table's
+    head, a row header in its body (WeasyPrint tags the cells but not their scope)."""
+    elements = {
+        item.number: item
+        for item in pdf.objects
+        if isinstance(item, dict) and item.get("Type") == "/StructElem"
+    }
+
+    def parent(element: Any) -> Any:
+        reference = element.get("P")
+        number = int(bytes(reference).split()[0]) if reference else None
+        return elements.get(number)
+
+    for element in elements.values():
+        if element.get("S") != "/TH":
+            continue
+        row = parent(element)
+        group = parent(row) if row is not None else None
+        in_body = group is not None and group.get("S") == "/TBody"
+        element.setdefault("A", {"O": "/Table"})["Scope"] = "/Row" if in_body else "/Column"
 
 
 def _declare_source_relationship(document: object, pdf: Any) -> None:

@@ -98,7 +98,11 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     _check_characters(source, document, templates, cache_dir)
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
-    changes = compare(load_brief(previous), brief) if previous and brief.show_changes else None
+    changes = (
+        compare(load_brief(previous), brief, previous, source)
+        if previous and brief.show_changes
+        else None
+    )
     assets = cache_dir / "assets" if cache_dir else None
     mark = templates.labels["decimal_mark"]
     return PreparedBrief(
