@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import re
 import shutil
@@ -166,3 +167,27 @@ def run_report(
         timeout=timeout,
         umask=umask,
     )
+
+
+ACE = ROOT / "node_modules" / ".bin" / "ace-cli"
+
+
+def ace_violations(epub: Path, folder: Path) -> tuple[list[tuple[str, str]], str]:
+    """Run DAISY Ace on a book (with Debian's Chromium); return its violations (title,
+    description) and its overall outcome."""
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium"}
+    result = subprocess.run(
+        [str(ACE), "--silent", "-o", str(folder / "ace"), str(epub)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((folder / "ace" / "report.json").read_text(encoding="utf-8"))
+    violations = [
+        (check["earl:test"]["dct:title"], check["earl:result"].get("dct:description"))
+        for document in report["assertions"]
+        for check in document["assertions"]
+    ]
+    return violations, report["earl:result"]["earl:outcome"]

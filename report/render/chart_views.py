@@ -36,7 +36,7 @@ class ChartView:
     data: TableView
 
 
-def chart_views(
+def draw_charts(
     source: Path, brief: Brief, document: yaml.Node, templates: Templates, cache: Path | None
 ) -> dict[str, ChartView]:
     """Draw every chart of the brief (kept in the user cache); a chart the renderer refuses

@@ -170,7 +170,12 @@ def _styled_spec(
 ) -> dict[str, Any]:
     drawn = {key: value for key, value in spec.items() if key != "$schema"}
     drawn["data"] = {"values": rows}
-    drawn["config"] = _merge(_config(style), drawn.get("config") or {})
+    ours = _config(style)
+    if _few_categories(spec, rows):
+        # Category names read horizontally, as in print, when there are few enough to fit side
+        # by side; Vega-Lite turns them on their side by default, which many names need.
+        ours["axisXDiscrete"] = {"labelAngle": 0}
+    drawn["config"] = _merge(ours, drawn.get("config") or {})
     if "width" not in spec and _single_view(spec):
         # fit-x: the whole chart, axis labels and legend included, takes the text width; the
         # height stays the view's own, so a chart with many bars grows down, not squashed.
@@ -179,6 +184,19 @@ def _styled_spec(
     # The text is measured with the font the SVG will name in the end: a font the author
     # names (Arial, say) would be measured with metrics the document's font does not have.
     return _force_fonts(drawn, style.font_file_family)
+
+
+FEW_CATEGORIES = 8
+
+
+def _few_categories(spec: Mapping[str, Any], rows: list[dict[str, object]]) -> bool:
+    """Whether the x axis names at most FEW_CATEGORIES categories (or is not a named field)."""
+    encoding = spec.get("encoding")
+    x = encoding.get("x") if isinstance(encoding, Mapping) else None
+    field = x.get("field") if isinstance(x, Mapping) else None
+    if not isinstance(field, str):
+        return True
+    return len({str(row.get(field)) for row in rows}) <= FEW_CATEGORIES
 
 
 def _single_view(spec: Mapping[str, Any]) -> bool:
@@ -226,9 +244,6 @@ def _config(style: ChartStyle) -> dict[str, Any]:
             "tickColor": "#888888",
             "gridColor": "#e6e6e6",
         },
-        # Category names read horizontally, as in print; Vega-Lite turns them on their side by
-        # default. A spec that has many categories can turn them back (axis: {labelAngle: -45}).
-        "axisXDiscrete": {"labelAngle": 0},
         "legend": {**labels, "titleFontWeight": 600},
         "header": {**labels, "titleFontWeight": 600},
         "title": {

@@ -4,7 +4,7 @@ changes, which every output is rendered from."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,13 +14,19 @@ from report.assets import AssetRoots
 from report.cache import fingerprint
 from report.content.changes import Changes, compare
 from report.content.figures import Figure, Table, numbered_content
-from report.content.loader import character_problems, load_brief, load_document, previous_path
+from report.content.loader import (
+    character_problems,
+    load_brief,
+    load_document,
+    previous_path,
+    undrawable,
+)
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
-from report.content.numbered import data_path, numbered_blocks
+from report.content.numbered import csv_rows, data_path, numbered_blocks
 from report.content.paths import image_path
 from report.errors import ContentError, UsageError
-from report.render.chart_views import ChartView, chart_views
+from report.render.chart_views import ChartView, draw_charts
 from report.render.tables import TableView, table_view
 from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_names
 from report.render.xrefs import CrossReferences
@@ -95,7 +101,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
         language=brief.edition.language,
         bytecode_dir=cache_dir / "templates" if cache_dir else None,
     )
-    _check_characters(source, document, templates, cache_dir)
+    _check_characters(source, brief, document, templates, cache_dir)
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
     changes = (
@@ -119,7 +125,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
             for item in numbered_blocks(brief)
             if isinstance(item.block, Table)
         },
-        charts=chart_views(source, brief, document, templates, assets),
+        charts=draw_charts(source, brief, document, templates, assets),
     )
 
 
@@ -135,16 +141,39 @@ def data_files(source: Path, brief: Brief) -> list[Path]:
 
 
 def _check_characters(
-    source: Path, document: yaml.Node, templates: Templates, cache_dir: Path | None
+    source: Path, brief: Brief, document: yaml.Node, templates: Templates, cache_dir: Path | None
 ) -> None:
     """Refuse text the book's fonts cannot draw, at its line (it would be set in a font of the
     building machine's, which the book does not carry)."""
     from report.render.fonts import covered_characters, font_names
 
     covered = covered_characters(templates, cache_dir / "assets" if cache_dir else None)
-    problems = character_problems(source, document, covered, font_names(templates))
+    fonts = font_names(templates)
+    problems = character_problems(source, document, covered, fonts)
+    problems += _data_character_problems(source, brief, covered, fonts)
     if problems:
         raise ContentError(problems)
+
+
+def _data_character_problems(
+    source: Path, brief: Brief, covered: Collection[str], fonts: str
+) -> list[str]:
+    """The same for the CSV files of tables and charts: each row a character is missing in."""
+    problems = []
+    for item in numbered_blocks(brief):
+        content = numbered_content(item.block)
+        name = getattr(content, "csv", None) or getattr(content, "data", None)
+        if not name:
+            continue
+        for number, row in enumerate(csv_rows(source, name), start=1):
+            missing = undrawable("".join(row), covered)
+            if missing:
+                shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in missing[:3])
+                problems.append(
+                    f"{source.parent / name}: row {number}: {shown}: not in the book's fonts "
+                    f"({fonts}); write it another way or leave it out"
+                )
+    return problems
 
 
 def image_map(source: Path, brief: Brief) -> dict[str, tuple[str, Path]]:
