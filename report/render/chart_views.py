@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from report.content.figures import Chart
+from report.content.figures import Chart, ChartContent
 from report.content.model import Brief
-from report.content.numbered import chart_data, numbered_blocks
+from report.content.numbered import chart_data, csv_rows, numbered_blocks
 from report.content.yaml_reader import location, node_at
 from report.errors import ContentError
 from report.render.charts import ChartStyle, chart_svg
@@ -59,11 +59,19 @@ def draw_charts(
         views[item.anchor] = ChartView(
             svg=Markup(_hidden(svg)),
             data_url="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
-            data=data_view(rows, mark),
+            data=data_view(_as_written(source, chart) or rows, mark),
         )
     if problems:
         raise ContentError(problems)
     return views
+
+
+def _as_written(source: Path, chart: ChartContent) -> list[dict[str, object]]:
+    """A CSV file's rows as text, so the data table shows `3.90` as the file has it."""
+    if not chart.data:
+        return []
+    titles, *rows = csv_rows(source, chart.data)
+    return [dict(zip(titles, row, strict=True)) for row in rows]
 
 
 def _style(brief: Brief, templates: Templates, wide: bool) -> ChartStyle:
