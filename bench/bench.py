@@ -145,6 +145,26 @@ def alternate(commands: dict[str, Command], runs: int) -> Results:
     }
 
 
+def weasyprint_command(source: Path, html: Path, pdf: str) -> Command:
+    """The WeasyPrint CLI doing the same work as report's default PDF: PDF/UA-1, tagged, the
+    content file attached."""
+    return Command(
+        [
+            str(BIN / "weasyprint"),
+            "--pdf-variant",
+            "pdf/ua-1",
+            "--pdf-tags",
+            "-a",
+            str(source),
+            "--attachment-relationship",
+            "Source",
+            str(html),
+            pdf,
+        ],
+        {**os.environ, "REPORT_SERVER": "off"},
+    )
+
+
 def commands_for(factor: int, source: Path, html: Path, baseline: str | None) -> dict[str, Command]:
     # REPORT_SERVER=off: a baseline from before the build server was removed runs cold too.
     cold = {**os.environ, "REPORT_SERVER": "off"}
@@ -164,22 +184,7 @@ def commands_for(factor: int, source: Path, html: Path, baseline: str | None) ->
         ]
 
     commands = {
-        # The same work as report's default PDF: PDF/UA-1, tagged, the content attached.
-        "weasyprint": Command(
-            [
-                str(BIN / "weasyprint"),
-                "--pdf-variant",
-                "pdf/ua-1",
-                "--pdf-tags",
-                "-a",
-                str(source),
-                "--attachment-relationship",
-                "Source",
-                str(html),
-                wp_pdf,
-            ],
-            cold,
-        ),
+        "weasyprint": weasyprint_command(source, html, wp_pdf),
         "report": Command(build(), cold),
         "report epub": Command(build("-f", "epub", out="out-epub"), cold),
     }
@@ -266,20 +271,21 @@ def _data_heavy() -> tuple[dict[int, Results], dict[int, int]]:
     for factor, runs in DATA_RUNS.items():
         source = data_heavy_content(OUT / "data", factor)
         html = write_print_html(source)
-        commands = commands_for(factor, source, html, None)
-        cold = commands["report"]
+        env = {**os.environ, "REPORT_SERVER": "off"}
+        cold = Command([REPORT, "build", "--force", str(source), "-o", str(OUT / "data-out")], env)
         fresh = (
             'cache=$(mktemp -d) && XDG_CACHE_HOME="$cache" "$@"; status=$?; rm -rf "$cache"; '
             "exit $status"
         )
+        wp_pdf = OUT / f"wp-data-{factor}x.pdf"
         commands = {
-            "weasyprint": commands["weasyprint"],
+            "weasyprint": weasyprint_command(source, html, str(wp_pdf)),
             "report": cold,
-            "report cold": Command(["sh", "-c", fresh, "sh", *cold.argv], cold.env),
+            "report cold": Command(["sh", "-c", fresh, "sh", *cold.argv], env),
         }
-        subprocess.run(cold.argv, env=cold.env, check=True, stdout=subprocess.DEVNULL)  # charts
+        subprocess.run(cold.argv, env=env, check=True, stdout=subprocess.DEVNULL)  # charts
         results[factor] = alternate(commands, runs)
-        pages[factor] = _pages(OUT / f"wp-{factor}x.pdf")
+        pages[factor] = _pages(wp_pdf)
         print(f"data-heavy {factor}x done: {pages[factor]} pages", file=sys.stderr)
     return results, pages
 
