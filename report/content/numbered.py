@@ -130,23 +130,29 @@ def _duplicate_ids(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
         f"{section.id}-{index}"
         for section in brief.sections
         for index, block in enumerate(section.blocks, start=1)
-        if numbered_content(block) is None or not numbered_content(block).id  # type: ignore[union-attr]
+        if not _own_id(block)
     }
     for section_index, section in enumerate(brief.sections):
         for block_index, block in enumerate(section.blocks):
-            content = numbered_content(block)
-            if content is None or not content.id:
+            own = _own_id(block)
+            if not own:
                 continue
             keys = ("sections", section_index, "blocks", block_index, block.kind, "id")
-            if content.id in seen:
+            if own in seen:
                 where = _where(path, root, *keys)
-                yield f"{where}: the id {content.id!r} is already used; ids must be unique"
-            elif content.id in made:
+                yield f"{where}: the id {own!r} is already used; ids must be unique"
+            elif own in made:
                 yield (
-                    f"{_where(path, root, *keys)}: the id {content.id!r} is the anchor of "
+                    f"{_where(path, root, *keys)}: the id {own!r} is the anchor of "
                     "another block (section id and place); choose another"
                 )
-            seen.add(content.id)
+            seen.add(own)
+
+
+def _own_id(block: object) -> str | None:
+    """The id a table, figure or chart is given in the file, if any."""
+    content = numbered_content(block)
+    return content.id if content else None
 
 
 def _table_problems(
