@@ -16,10 +16,10 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-import vl_convert
 from lxml import etree
 
 from report.content.chartspec import spec_problems
+from report.render import chart_drawing
 from report.render.charts import ChartStyle, chart_svg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,7 +262,7 @@ def test_same_inputs_same_svg(tmp_path: Path) -> None:
         "args = json.loads(sys.argv[1]); "
         "style = ChartStyle(**{**args['style'], 'font_dir': Path(args['style']['font_dir'])}); "
         "svg = chart_svg(args['spec'], args['rows'], style, 'fig-1', Path(args['cache'])); "
-        "print(json.dumps({'svg': svg, 'loaded': 'vl_convert' in sys.modules}))"
+        "print(json.dumps({'svg': svg, 'loaded': 'report.render.chart_drawing' in sys.modules}))"
     )
     style = {**STYLE.__dict__, "font_dir": str(STYLE.font_dir)}
     argument = json.dumps({"style": style, "spec": bars(), "rows": ROWS, "cache": str(tmp_path)})
@@ -287,9 +287,9 @@ def test_cache_hit_does_not_draw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert len(list((tmp_path / "charts").iterdir())) == 1
 
     def refuse(*_args: object, **_kwargs: object) -> str:
-        raise RuntimeError("vl-convert was called")
+        raise ValueError("vl-convert was called")
 
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", refuse)
+    monkeypatch.setattr(chart_drawing, "draw", refuse)
     assert chart_svg(bars(), ROWS, STYLE, "fig-1", tmp_path) == first
     # A fresh key does draw, so the patch was in force: and its error comes out as a ValueError.
     with pytest.raises(ValueError, match="vl-convert was called"):

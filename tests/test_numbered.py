@@ -348,7 +348,8 @@ def test_ids_are_unique_across_sections_tables_and_figures(folder: Path) -> None
         {"figure": {"id": "twice", "image": "images/map.png", "alt": "A", "caption": "C"}},
     )
     found = problems_of(path)
-    assert "the id 'one' is already used" in found and "the id 'twice' is already used" in found
+    assert "the id 'one' (of block 2 of section 'one') is also the id of section 'one'" in found
+    assert "the id 'twice' (of block 4 of section 'one') is also the id of block 3" in found
 
 
 def test_an_unknown_cross_reference_names_the_nearest_ids(folder: Path) -> None:
@@ -382,12 +383,12 @@ def test_data_files_are_inputs_and_charts_are_not_redrawn_after_a_text_edit(
         data.write("Finland,1.45,2.45\n")
     # The data changed: built again.
     assert [written.reused for written in build([source], out, ["html"])] == [False]
-    import vl_convert
+    from report.render import chart_drawing
 
     def no_drawing(*args: object, **kwargs: object) -> str:
         raise AssertionError("a chart was drawn again")
 
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", no_drawing)
+    monkeypatch.setattr(chart_drawing, "draw", no_drawing)
     source.write_text(source.read_text(encoding="utf-8").replace("Data brief", "A data brief"))
     # The text changed; the charts come from the cache.
     assert [written.reused for written in build([source], out, ["html"])] == [False]
@@ -436,3 +437,89 @@ def test_a_csv_character_the_fonts_lack_is_an_error_at_its_row(folder: Path) -> 
     path = brief_with(folder, {"table": {"caption": "T", "csv": "data/snow.csv"}})
     with pytest.raises(ContentError, match=r"data/snow.csv: row 2: '☃' \(U\+2603\)"):
         prepare(path)
+
+
+# --- what a review found ---------------------------------------------------------------------
+
+
+def test_a_control_character_in_chart_data_or_spec_is_located(folder: Path) -> None:
+    values = {**CHART, "values": [{"a": "x\x01y", "b": 1}]}
+    found = problems_of(brief_with(folder, {"chart": values}))
+    assert re.search(r"x.yaml:\d+:\d+: .*values\[0\].a: contains the control character", found)
+    assert found.count("\n") == 0  # one message, not one per member of the union
+    spec = {**CHART, "spec": {"mark": "bar", "title": "t\x02"}}
+    assert "spec.title: holds a control character" in problems_of(
+        brief_with(folder, {"chart": spec})
+    )
+
+
+def test_a_chart_too_costly_to_draw_is_stopped_and_located(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from report.render import chart_drawing
+    from report.render.prepared import prepare
+
+    monkeypatch.setattr(chart_drawing, "MAX_SECONDS", 2.0)
+    spec = {
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative", "bin": {"step": 0.001}},
+            "y": {"aggregate": "count", "type": "quantitative"},
+        },
+    }
+    chart = {**CHART, "values": [{"x": 0}, {"x": 1_000_000}], "spec": spec}
+    path = brief_with(folder, {"chart": chart})
+    with pytest.raises(
+        ContentError, match=r"x.yaml:\d+:\d+: drawing the chart takes more than 2 s"
+    ):
+        prepare(path)
+    # The next chart gets a new drawing process.
+    good = brief_with(folder, {"chart": CHART})
+    assert prepare(good).charts
+
+
+def test_csv_cells_are_text_not_markdown(folder: Path) -> None:
+    (folder / "data" / "marks.csv").write_text(
+        "A,B\n![m](images/map.png),[^n]\n[](#nowhere),*x*\n", encoding="utf-8"
+    )
+    path = brief_with(folder, {"table": {"caption": "T", "csv": "data/marks.csv"}})
+    build([path], folder / "out", ["html"])
+    html = (folder / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    for text in ("![m](images/map.png)", "[^n]", "[](#nowhere)", "*x*"):
+        assert f">{text}</" in html
+
+
+def test_made_ids_may_not_clash_with_given_ones(folder: Path) -> None:
+    brief = yaml.safe_load(DATA_REPORT.read_text(encoding="utf-8"))
+    brief["lead"] = "A lead."
+    brief["sections"] = [
+        {"id": "s-1", "title": "S1", "blocks": [{"paragraph": "x"}]},
+        {"id": "s", "title": "S", "blocks": [{"table": TABLE}, {"chart": {**CHART, "id": "c"}}]},
+        {"id": "t", "title": "T", "blocks": [{"table": {**TABLE, "id": "c-data"}}]},
+    ]
+    path = folder / "x.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    found = problems_of(path)
+    assert "the id 's-1' (of block 1 of section 's') is also the id of section 's-1'" in found
+    assert "the id 'c-data'" in found
+    with pytest.raises(ContentError, match="reserved"):
+        load_brief(brief_with(folder, {"table": {**TABLE, "id": "note-1"}}))
+
+
+def test_overlapping_spans_are_refused(folder: Path) -> None:
+    columns = [{"title": "A"}, {"title": "B"}, {"title": "C"}]
+    rows = [["a", {"text": "x", "rowspan": 2}, "c"], [{"text": "b", "colspan": 2}, "d"]]
+    path = brief_with(folder, {"table": {"caption": "T", "columns": columns, "rows": rows}})
+    assert "a cell spans columns a cell from a row above takes" in problems_of(path)
+
+
+def test_decimal_marks_line_up_in_tabular_figures() -> None:
+    from report.content.tabular import decimal_padding
+
+    assert decimal_padding(["1.85", "3", "12.5", "–"], ".") == [
+        "",
+        "\u2008\u2007\u2007",  # a punctuation space for the point, figure spaces for digits
+        "\u2007",
+        "\u2008\u2007\u2007",
+    ]
+    assert decimal_padding(["10", "2"], ".") == ["", ""]

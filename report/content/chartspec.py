@@ -22,6 +22,8 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from report.content.fields import NOT_XML
+
 KeyPath = tuple[str | int, ...]
 Problem = tuple[KeyPath, str]
 
@@ -88,11 +90,17 @@ def _walk(value: object, path: KeyPath, problems: list[Problem], counter: list[i
             if not isinstance(key, str):
                 problems.append((path, f"key {_show(key)} must be text; put it in quotes"))
                 continue
+            if NOT_XML.search(key):
+                problems.append(((*path, key), "the key holds a control character XML forbids"))
+                continue
             problems.extend(_key_problems(key, item, (*path, key)))
             _walk(item, (*path, key), problems, counter)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _walk(item, (*path, index), problems, counter)
+    elif isinstance(value, str) and NOT_XML.search(value):
+        # The drawing is XML: vl-convert stops the whole process on such a character.
+        problems.append((path, "holds a control character XML forbids"))
     elif isinstance(value, str) and OUTSIDE_URL.search(value):
         # Vega writes a colour such as `fill: url(https://...)` into the SVG as it is, and the
         # PDF engine or the reader's browser would fetch it.

@@ -59,8 +59,13 @@ def xml_characters(value: str) -> str:
     return value
 
 
+# Ids the templates number themselves: notes, note calls, page-break markers, and the titles of
+# the brief's own pages.
+_MADE_IDS = re.compile(r"(note|noteref|page)-\d+|(" + "|".join(RESERVED_IDS) + r"|notes)-title")
+
+
 def _free_id(value: str) -> str:
-    if value in RESERVED_IDS:
+    if value in RESERVED_IDS or _MADE_IDS.fullmatch(value):
         raise ValueError(f"{value!r} is reserved for the brief's own pages; choose another id")
     return value
 

@@ -98,7 +98,9 @@ class FigureContent(Model):
     wide: bool = False
 
 
-DataValue = Annotated[str, Check(max_length=MAX_TEXT)] | int | float | bool | None
+# A value or field name of a chart's data: XML-safe text (the drawing is XML), or a number.
+DataText = Annotated[str, Check(max_length=MAX_TEXT, after=xml_characters)]
+DataValue = DataText | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,7 +115,7 @@ class ChartContent(Model):
     data: Text | None = None
     """A CSV file (UTF-8) relative to the content file; its first row holds the field names."""
     values: (
-        Annotated[list[dict[str, DataValue]], Check(min_length=1, max_length=MAX_ROWS)] | None
+        Annotated[list[dict[DataText, DataValue]], Check(min_length=1, max_length=MAX_ROWS)] | None
     ) = None
     """The data written in the file: a list of mappings, one per row."""
     spec: dict[str, Any]

@@ -123,30 +123,56 @@ def _where(path: Path, root: yaml.Node, *keys: str | int) -> str:
 
 
 def _duplicate_ids(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
-    """An id names one thing: sections, tables, figures and charts share one set of ids, with
-    the anchors made for blocks without one."""
-    seen = {section.id for section in brief.sections}  # repeats among sections: the model's
-    made = {
-        f"{section.id}-{index}"
-        for section in brief.sections
-        for index, block in enumerate(section.blocks, start=1)
-        if not _own_id(block)
-    }
+    """An id names one thing in the outputs: the ids the author gives (sections, tables,
+    figures, charts) must differ from each other and from every id the templates make from them
+    (a section's title, a block's place, a table's caption, a chart's data)."""
+    owner: dict[str, str] = {}
+    for html_id, what, keys in _document_ids(brief):
+        if html_id in owner:
+            where = _where(path, root, *keys)
+            yield (
+                f"{where}: the id {html_id!r} (of {what}) is also the id of {owner[html_id]}; "
+                "choose another"
+            )
+        owner.setdefault(html_id, what)
+
+
+# Where the author wrote the id, or the section id a made one comes from.
+IdKeys = tuple[str | int, ...]
+
+
+def _document_ids(brief: Brief) -> Iterator[tuple[str, str, IdKeys]]:
+    """Every id the templates write for the brief's sections and blocks: the id, what it
+    belongs to, and where the author wrote it (for ids the author gave)."""
     for section_index, section in enumerate(brief.sections):
+        name = f"section {section.id!r}"
+        section_keys: IdKeys = ("sections", section_index, "id")
+        yield section.id, name, section_keys
+        yield f"{section.id}-title", f"the title of {name}", section_keys
         for block_index, block in enumerate(section.blocks):
+            place = f"{section.id}-{block_index + 1}"
             own = _own_id(block)
-            if not own:
-                continue
             keys = ("sections", section_index, "blocks", block_index, block.kind, "id")
-            if own in seen:
-                where = _where(path, root, *keys)
-                yield f"{where}: the id {own!r} is already used; ids must be unique"
-            elif own in made:
-                yield (
-                    f"{_where(path, root, *keys)}: the id {own!r} is the anchor of "
-                    "another block (section id and place); choose another"
-                )
-            seen.add(own)
+            anchor = own or place
+            what = f"block {block_index + 1} of {name}"
+            made_keys = keys if own else section_keys
+            yield anchor, what, made_keys
+            for suffix in _made_from_anchor(block):
+                yield f"{anchor}-{suffix}", f"{what} ({suffix})", made_keys
+            items = getattr(getattr(block, "list", None), "items", [])
+            for item in range(1, len(items) + 1):
+                yield f"{place}-{item}", f"item {item} of {what}", section_keys
+            if block.kind == "timeline":
+                yield f"{section.id}-timeline-{block_index + 1}", what, section_keys
+
+
+def _made_from_anchor(block: object) -> tuple[str, ...]:
+    """The ids a table's or chart's templates make from its anchor."""
+    if isinstance(block, Table):
+        return ("caption",)
+    if isinstance(block, Chart):
+        return ("data", "data-caption")
+    return ()
 
 
 def _own_id(block: object) -> str | None:

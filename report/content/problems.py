@@ -16,24 +16,52 @@ from typing import Any
 
 import yaml
 
+from report.content.figures import (
+    ChartContent,
+    Column,
+    FigureContent,
+    LeafColumn,
+    SpanCell,
+    TableContent,
+)
 from report.content.model import (
     BLOCK_KINDS,
     BLOCK_TYPES,
     Brief,
+    Contents,
     Correction,
     Edition,
     KeyFigure,
     ListContent,
     Section,
+    Style,
     TimelineEntry,
 )
 from report.content.yaml_reader import location
 
-_MODELS = (Brief, Edition, Section, ListContent, TimelineEntry, KeyFigure, Correction, *BLOCK_TYPES)
+_MODELS = (
+    Brief,
+    Edition,
+    Section,
+    ListContent,
+    TimelineEntry,
+    KeyFigure,
+    Correction,
+    Contents,
+    Style,
+    *BLOCK_TYPES,
+    TableContent,
+    Column,
+    LeafColumn,
+    SpanCell,
+    FigureContent,
+    ChartContent,
+)
 
 
 def describe(path: Path, root: yaml.Node, errors: list[Any]) -> list[str]:
     """Every error of a validation, located and in the file's order, without repeats."""
+    errors = _one_per_union(errors)
     problems = {_describe(path, root, error) for error in _without_echoes(errors)}
     return sorted(problems, key=position_key)
 
@@ -51,6 +79,55 @@ def _without_echoes(errors: list[Any]) -> list[Any]:
         for error in errors
         if not (error["type"] == "missing" and (error["loc"][:-1], error["loc"][-1]) in misspelled)
     ]
+
+
+# How pydantic-core names the members of a union in an error's location (a table cell is text,
+# a number or a spanning cell): the scalar types, a constrained or checked string, or a model.
+_SCALAR_TAGS = frozenset({"str", "int", "float", "bool", "none", "date", "datetime"})
+
+
+def _union_tag(part: object) -> bool:
+    return isinstance(part, str) and (
+        part in _SCALAR_TAGS or "[" in part or part in {model.__name__ for model in _MODELS}
+    )
+
+
+def _one_per_union(errors: list[Any]) -> list[Any]:
+    """Keep, for a value that fits no member of a union, only the errors of the member it was
+    meant to be: a mapping's for a mapping (a spanning cell), a text's for a text; otherwise
+    one error saying what the value may be."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    kept: list[Any] = []
+    for error in errors:
+        tag = next((i for i, part in enumerate(error["loc"]) if _union_tag(part)), None)
+        if tag is None:
+            kept.append(error)
+        else:
+            groups.setdefault(tuple(error["loc"][:tag]), []).append((tag, error))
+    for place, members in groups.items():
+        found = next(
+            (error.get("input") for _, error in members if len(error["loc"]) == len(place) + 1),
+            None,
+        )
+        meant = [
+            error
+            for tag, error in members
+            if (isinstance(found, str) and ("str" in error["loc"][tag]))
+            or (not isinstance(found, str) and error["loc"][tag] in {m.__name__ for m in _MODELS})
+        ]
+        if meant:
+            kept += meant
+        else:
+            first = members[0][1]
+            kept.append(
+                {
+                    "type": "value_error",
+                    "loc": place,
+                    "msg": "must be text or a number (quote text YAML would read otherwise)",
+                    "input": first.get("input"),
+                }
+            )
+    return kept
 
 
 def _all_field_names() -> list[str]:
@@ -153,10 +230,14 @@ def _locate(root: yaml.Node, loc: tuple[Any, ...]) -> Located:
     annotation: Any = Brief
     shown: list[str] = []
     owner: type | None = None
+    models = {model.__name__: model for model in _MODELS}
     for part in loc:
         annotation = _unwrap(annotation)
         if _is_block_union(annotation) and isinstance(part, str):
             annotation = _block_type(part)  # the tag of a tagged union: no node to move to
+            continue
+        if _union_tag(part):
+            annotation = models.get(str(part))  # a member of a plain union: the same
             continue
         shown.append(f"[{part}]" if isinstance(part, int) else str(part))
         model = annotation if _is_model(annotation) else None

@@ -120,6 +120,10 @@ def lay_out(rows: list[list[object]], width: int) -> tuple[list[list[GridCell]],
                 column += 1
             span = cell if isinstance(cell, SpanCell) else None
             colspan, rowspan = (span.colspan, span.rowspan) if span else (1, 1)
+            if taken & set(range(column, column + colspan)):
+                problems.append(
+                    RowProblem(index, "a cell spans columns a cell from a row above takes")
+                )
             text = cell_text(cell)
             placed.append(GridCell(text, column, colspan, rowspan))
             for below in range(index, index + rowspan):
@@ -170,16 +174,26 @@ def numeric_column(texts: list[str]) -> bool:
 
 
 FIGURE_SPACE = "\u2007"  # as wide as a digit in tabular figures
+PUNCTUATION_SPACE = "\u2008"  # as wide as the decimal point
 
 
 def decimal_padding(texts: list[str], mark: str) -> list[str]:
     """What to add after each number so its decimal mark lines up with the others' when they
-    are right-aligned in tabular figures: figure spaces for missing decimals."""
+    are right-aligned in tabular figures: a punctuation space for a missing mark, figure spaces
+    for missing decimals."""
 
-    def decimals(text: str) -> int:
+    def decimals(text: str) -> int | None:
         text = text.strip().rstrip("%").rstrip()
         head, found, tail = text.rpartition(mark)
-        return len(tail) + 1 if found and head and tail.isdigit() else 0
+        return len(tail) if found and head and tail.isdigit() else None
 
-    widest = max((decimals(text) for text in texts), default=0)
-    return [FIGURE_SPACE * (widest - decimals(text)) for text in texts]
+    counts = [decimals(text) for text in texts]
+    widest = max((count for count in counts if count is not None), default=None)
+    if widest is None:
+        return ["" for _ in texts]
+    return [
+        PUNCTUATION_SPACE + FIGURE_SPACE * widest
+        if count is None
+        else FIGURE_SPACE * (widest - count)
+        for count in counts
+    ]

@@ -193,7 +193,7 @@ def key_node_at(root: yaml.Node | None, *keys: str | int) -> yaml.Node | None:
 
 
 def cells_as_written(rows: yaml.Node | None, data: Any) -> Any:
-    """A table's rows with every number, true/false and null cell replaced by the text the
+    """A table's rows with every number, true/false, date and null cell replaced by the text the
     author typed: `3.90` stays "3.90", `yes` stays "yes", an empty cell is "". A spanning
     cell's `text` is kept as written too; its spans stay numbers."""
     if not (isinstance(rows, yaml.SequenceNode) and isinstance(data, list)):
@@ -209,7 +209,8 @@ def cells_as_written(rows: yaml.Node | None, data: Any) -> Any:
 def _cell_as_written(node: yaml.Node, value: Any) -> Any:
     if isinstance(node, yaml.MappingNode) and isinstance(value, dict) and "text" in value:
         return {**value, "text": _cell_as_written(node_at(node, "text"), value["text"])}
-    if isinstance(node, yaml.ScalarNode) and (value is None or isinstance(value, int | float)):
+    if isinstance(node, yaml.ScalarNode) and not isinstance(value, str):
+        # A number, true/false, a date (2020-01-01) or null: the text as typed.
         return node.value if value is not None else ""
     return value
 

@@ -32,36 +32,6 @@ TEXT_COLOR = "#333333"
 MAX_DRAWN = 10_000  # px; a drawing larger than this is a runaway spec, not a chart for a page
 VIEW_LISTS = ("layer", "concat", "hconcat", "vconcat", "facet", "repeat")
 
-# d3-format has locales per region; a bare language tag gets its usual region.
-REGIONS = {
-    "ar": "001",
-    "ca": "ES",
-    "cs": "CZ",
-    "da": "DK",
-    "de": "DE",
-    "en": "US",
-    "es": "ES",
-    "fa": "IR",
-    "fi": "FI",
-    "fr": "FR",
-    "he": "IL",
-    "hu": "HU",
-    "it": "IT",
-    "ja": "JP",
-    "ko": "KR",
-    "mk": "MK",
-    "nb": "NO",
-    "nl": "NL",
-    "pl": "PL",
-    "pt": "BR",
-    "ru": "RU",
-    "sl": "SI",
-    "sv": "SE",
-    "tr": "TR",
-    "uk": "UA",
-    "zh": "CN",
-}
-
 
 @dataclass(frozen=True)
 class ChartStyle:
@@ -296,76 +266,9 @@ def _force_fonts(value: Any, font: str) -> Any:
 
 
 def _draw(spec: dict[str, Any], style: ChartStyle) -> str:
-    import vl_convert  # here: a build whose charts are all cached never loads it
+    from report.render.chart_drawing import draw  # a process of its own, watched
 
-    _register_fonts(vl_convert, str(style.font_dir))
-    number_locale, time_locale = _locales(vl_convert, style.language)
-    try:
-        return vl_convert.vegalite_to_svg(
-            spec,
-            vl_version=_vegalite_version(vl_convert),
-            # An empty list refuses every data URL (vl-convert 1.9 fails the chart: "External
-            # data url not allowed"); None would allow any. file: URLs read nothing either way.
-            allowed_base_urls=[],
-            format_locale=number_locale,
-            time_format_locale=time_locale,
-        )
-    except Exception as error:  # vl-convert raises ValueError, but any failure is the spec's
-        raise ValueError(_first_line(error)) from None
-
-
-_registered: set[str] = set()
-
-
-def _register_fonts(vl_convert: Any, font_dir: str) -> None:
-    # Once per folder per process: the registration lasts the process, and each call reads the
-    # folder's fonts again.
-    if font_dir not in _registered:
-        vl_convert.register_font_directory(font_dir)
-        _registered.add(font_dir)
-
-
-@functools.cache
-def _vegalite_version(vl_convert: Any) -> str | None:
-    """The Vega-Lite version the schema that checked the spec describes, if vl-convert has it."""
-    wanted = schema_version()
-    return wanted if wanted in vl_convert.get_vegalite_versions() else None
-
-
-@functools.cache
-def _locales(vl_convert: Any, language: str) -> tuple[str, str]:
-    """d3's number and time locales for a BCP 47 tag: the tag's own region, else the
-    language's usual one, else en-US (a language d3 lacks still gets a working chart)."""
-    parts = language.replace("_", "-").split("-")
-    code = parts[0].lower()
-    candidates = [
-        f"{code}-{part.upper()}" for part in parts[1:] if len(part) == 2 or part.isdigit()
-    ]
-    candidates += [f"{code}-{REGIONS.get(code, code.upper())}", "en-US"]
-    return (
-        _first_known(vl_convert.get_format_locale, candidates),
-        _first_known(vl_convert.get_time_format_locale, candidates),
-    )
-
-
-def _first_known(lookup: Any, candidates: list[str]) -> str:
-    for name in candidates:
-        try:
-            lookup(name)
-        except Exception:  # vl-convert raises ValueError for a name it lacks
-            continue
-        return name
-    return "en-US"
-
-
-def _first_line(error: Exception) -> str:
-    """vl-convert's message without its heading and the JavaScript or Rust stack after it."""
-    lines = [line.strip() for line in str(error).splitlines()]
-    lines = [line for line in lines if line and not line.endswith("conversion failed:")]
-    text = lines[0] if lines else type(error).__name__
-    text = re.sub(r"^(Error|TypeError|SyntaxError|RangeError):\s*", "", text)
-    text = text if len(text) <= 200 else text[:197] + "..."
-    return f"the chart could not be drawn: {text}"
+    return draw(spec, str(style.font_dir), style.language)
 
 
 # Making the SVG safe to inline.

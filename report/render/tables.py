@@ -49,6 +49,8 @@ class TableView:
     head: list[list[HeadCell]]
     body: list[list[BodyCell]]
     columns: int
+    markdown: bool = True  # cells written in the YAML are inline Markdown; a CSV's are data
+    groups: tuple[int, ...] = ()  # the span of each top-level column, when columns are grouped
 
     @property
     def short(self) -> bool:
@@ -77,7 +79,12 @@ def table_view(source: Path, table: TableContent, decimal_mark: str) -> TableVie
     else:
         leaves, head = _written_header(table)
     grid, _ = lay_out(rows, len(leaves))
-    return _view(head, leaves, grid, decimal_mark)
+    view = _view(head, leaves, grid, decimal_mark)
+    groups = tuple(len(column.columns or [column]) for column in table.columns or [])
+    grouped = any(span > 1 for span in groups)
+    return dataclasses.replace(
+        view, markdown=not titles, groups=groups if grouped and not titles else ()
+    )
 
 
 def data_view(rows: Sequence[dict[str, Any]], decimal_mark: str) -> TableView:
@@ -87,7 +94,7 @@ def data_view(rows: Sequence[dict[str, Any]], decimal_mark: str) -> TableView:
     grid, _ = lay_out(cells, len(fields))
     leaves = [_Column(name, None, None) for name in fields]
     head = [[HeadCell(name, column=index) for index, name in enumerate(fields)]]
-    return _view(head, leaves, grid, decimal_mark)
+    return dataclasses.replace(_view(head, leaves, grid, decimal_mark), markdown=False)
 
 
 def _shown(value: Any, decimal_mark: str) -> str:
