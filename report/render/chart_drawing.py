@@ -41,6 +41,7 @@ class _Drawer:
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
+        self.owner = os.getpid()  # a forked copy must neither use nor stop its parent's child
 
     def draw(self, request: dict[str, Any]) -> str:
         process = self._running()
@@ -58,6 +59,8 @@ class _Drawer:
         return str(answer["svg"])
 
     def _running(self) -> subprocess.Popen[bytes]:
+        if self.owner != os.getpid():
+            self.process, self.owner = None, os.getpid()
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "report.render.chart_drawing"],
@@ -99,7 +102,7 @@ class _Drawer:
         return received
 
     def stop(self) -> None:
-        if self.process is not None:
+        if self.process is not None and self.owner == os.getpid():
             if self.process.poll() is None:
                 self.process.kill()
             self.process.wait()
