@@ -83,7 +83,7 @@ def _without_echoes(errors: list[Any]) -> list[Any]:
 
 # How pydantic-core names the members of a union in an error's location (a table cell is text,
 # a number or a spanning cell): the scalar types, a constrained or checked string, or a model.
-_SCALAR_TAGS = frozenset({"str", "int", "float", "bool", "none", "date", "datetime"})
+_SCALAR_TAGS = frozenset({"str", "int", "float", "bool", "none"})
 
 
 def _union_tag(part: object) -> bool:
