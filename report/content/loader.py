@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -10,8 +11,15 @@ from typing import Any
 import yaml
 from pydantic_core import ValidationError
 
-from report.content.markup import Reference, link_problem, references
-from report.content.model import MARKDOWN_FIELDS, Brief
+from report.content.markup import Reference, block_markdown, link_problem, references
+from report.content.model import (
+    MARKDOWN_FIELDS,
+    MAX_LIST_DEPTH,
+    Brief,
+    ListBlock,
+    Timeline,
+    list_depth,
+)
 from report.content.numbered import numbered_problems, target_ids
 from report.content.paths import checked_image_path, in_content_folder
 from report.content.problems import describe, position_key
@@ -63,11 +71,39 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
     if numbers:
         raise ContentError([f"{at}: {text}" for at, text in numbers.items()])
     problems = list(numbered_problems(path, node, brief))
+    problems += _list_and_date_problems(path, node, brief)
     problems += _reference_problems(path, node, brief)
     problems += _edition_problems(path, node, brief, themes)
     if problems:
         raise ContentError(problems)
     return brief, node
+
+
+def _list_and_date_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
+    """Lists nested deeper than MAX_LIST_DEPTH, and timeline days without a month or that the
+    month does not have."""
+    for section_index, section in enumerate(brief.sections):
+        for block_index, block in enumerate(section.blocks):
+            at = ("sections", section_index, "blocks", block_index)
+            if isinstance(block, ListBlock) and list_depth(block.list.items) > MAX_LIST_DEPTH:
+                where = location(path, node_at(root, *at, "list").start_mark)
+                yield f"{where}: lists nest at most {MAX_LIST_DEPTH} deep"
+            if not isinstance(block, Timeline):
+                continue
+            entries = ("entries",) if block.title else ()
+            for index, entry in enumerate(block.entries):
+                if entry.day is None:
+                    continue
+                node = node_at(root, *at, "timeline", *entries, index, "day")
+                where = location(path, node.start_mark if node else None)
+                if entry.month is None:
+                    yield f"{where}: a day needs its month: (1–12)"
+                    continue
+                try:
+                    dt.date(entry.year, entry.month, entry.day)
+                except ValueError as err:
+                    date = f"{entry.year}-{entry.month:02d}-{entry.day:02d}"
+                    yield f"{where}: {date} is not a date ({err})"
 
 
 def _cells_as_written(data: dict[str, Any], root: yaml.Node | None) -> None:
@@ -126,6 +162,9 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
     calls = 0
     for text_node, in_note in _markdown_nodes(node):
         where = location(path, text_node.start_mark)
+        block = block_markdown(text_node.value, literal=text_node.style == "|")
+        if block:
+            yield f"{where}: this text holds {block}"
         found = list(references(text_node.value))
         here = sum(reference.kind == "note" for reference in found)
         calls += here

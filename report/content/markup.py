@@ -103,6 +103,43 @@ def link_problem(link: Reference, ids: set[str]) -> str | None:
     return None
 
 
+# Block Markdown typed into a text that is one paragraph: markdown-it, reading inline only,
+# would print it as written (`### Heading`, `> words`, `| a | b |`), merged into one paragraph.
+_BLOCK_SYNTAX = (
+    (re.compile(r"\s{0,3}#{1,6}\s"), "a Markdown heading ('#'): use a section for it"),
+    (re.compile(r"\s{0,3}>"), "a Markdown quotation ('>'): use a quote: block"),
+    (
+        re.compile(r"\s{0,3}\|?[^|\n]*\|[^\n]*\n\s{0,3}\|?\s*:?-{3,}"),
+        "a Markdown table: use a table: block",
+    ),
+    (re.compile(r"\s{0,3}```"), "a fenced code block: not supported in a brief"),
+)
+_LIST_LINE = re.compile(r"\s{0,3}([-*+]|\d{1,9}[.)])\s+\S")
+
+
+def block_markdown(text: str, literal: bool) -> str | None:
+    """Say what block Markdown a text holds, which inline text cannot show, or return None.
+
+    `literal` is whether the YAML kept the text's line breaks (`|`); in other styles a single
+    line break in the value is what a blank line in the file became.
+    """
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        rest = "\n".join(lines[index:])
+        for pattern, message in _BLOCK_SYNTAX:
+            if pattern.match(rest):
+                return message
+        if index > 0 and _LIST_LINE.match(line):
+            return "a Markdown list: use a list: block (items may be nested)"
+    paragraphs = "\n\n" in text.strip() if literal else "\n" in text.strip()
+    if paragraphs:
+        return (
+            "a blank line, which would start a new paragraph: write each paragraph as a "
+            "paragraph: block of its own"
+        )
+    return None
+
+
 def render_inline(text: str, resolvers: Resolvers) -> Markup:
     """Render inline Markdown as HTML, links and images pointed where the output needs them.
 
@@ -138,3 +175,39 @@ def _fill_empty_link(opening: Token, children: list[Token], resolvers: Resolvers
 def _children(text: str) -> list[Token]:
     tokens: list[Any] = _MARKDOWN.parseInline(text)
     return tokens[0].children or [] if tokens else []
+
+
+# Double quotation marks as typed in any language's style; which of them opens and which closes
+# is read from what surrounds it, since “ opens in English and closes a Russian inner quotation.
+_QUOTE_MARKS = "“”«»„"
+_OPENS_AFTER = " \t\n\u00a0([{\u2014\u2013/-"
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def nest_quotes(html: str, marks: str) -> str:
+    """Set the double quotation marks of a text (HTML: tags are left alone) by the language's
+    rules: `marks` holds the outer pair then the inner pair, "“”‘’" for English, "«»„“" for
+    Russian. A quotation inside a quotation takes the inner pair: “the ‘Partnership’ programme”.
+    Unbalanced marks are left as typed."""
+    if len(marks) != 4 or not any(mark in html for mark in _QUOTE_MARKS):
+        return html
+    depth = 0
+    previous = " "
+    parts = _TAG.split(html)
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            continue
+        characters = list(part)
+        for position, char in enumerate(characters):
+            if char in _QUOTE_MARKS:
+                following = characters[position + 1] if position + 1 < len(characters) else ""
+                opening = previous in _OPENS_AFTER and following not in " \t\n"
+                if opening:
+                    depth += 1
+                    characters[position] = marks[0] if depth % 2 else marks[2]
+                elif depth:
+                    characters[position] = marks[1] if depth % 2 else marks[3]
+                    depth -= 1
+            previous = characters[position]
+        parts[index] = "".join(characters)
+    return "".join(parts)

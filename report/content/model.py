@@ -56,6 +56,8 @@ class KeyFigure(Model):
     label: Text
     qualifier: Text | None = None
     """E.g. 'around' or 'more than'."""
+    note: Text | None = None
+    """A sentence that explains the figure, set beside its label."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,21 +66,66 @@ class TimelineEntry(Model):
 
     year: Annotated[int, Check(ge=1, le=9999)]
     month: Annotated[int, Check(ge=1, le=12)] | None = None
+    day: Annotated[int, Check(ge=1, le=31)] | None = None
+    """The day of the month, with `month:`."""
     event: Text
 
     @property
     def iso(self) -> str:
-        """Return the date as ISO 8601 (year or year-month), for `<time datetime>`."""
+        """Return the date as ISO 8601 (year, year-month or a full date), for `<time datetime>`."""
+        if self.month and self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
+
+
+ListStyle = Literal["decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-roman"]
+MAX_LIST_DEPTH = 4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListItem(Model):
+    """An item that holds a list of its own: its text, then the nested items."""
+
+    text: Text
+    items: Annotated[list[Text | ListItem], Check(min_length=1, max_length=MAX_ITEMS)]
+    ordered: bool = False
+    """Numbered (1., 2., ... or the style's letters and numerals) rather than bulleted."""
+    style: ListStyle | None = None
+    """How an ordered list counts: decimal, lower-alpha, upper-alpha, lower-roman, upper-roman."""
+    start: Annotated[int, Check(ge=0, le=1_000_000)] | None = None
+    """The number (or letter) an ordered list starts at, e.g. 9."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListContent(Model):
-    """A list, optionally introduced by the sentence that leads into it."""
+    """A list, optionally introduced by the sentence that leads into it; an item may hold a
+    list of its own (`{text: ..., items: [...]}`)."""
 
     intro: Text | None = None
-    items: Annotated[list[Text], Check(min_length=1, max_length=MAX_ITEMS)]
+    items: Annotated[list[Text | ListItem], Check(min_length=1, max_length=MAX_ITEMS)]
     ordered: bool = False
+    """Numbered (1., 2., ... or the style's letters and numerals) rather than bulleted."""
+    style: ListStyle | None = None
+    """How an ordered list counts: decimal, lower-alpha, upper-alpha, lower-roman, upper-roman."""
+    start: Annotated[int, Check(ge=0, le=1_000_000)] | None = None
+    """The number (or letter) an ordered list starts at, e.g. 9."""
+
+
+def list_depth(items: list[str | ListItem]) -> int:
+    """How deep a list's items nest (1 for a flat list)."""
+    return 1 + max(
+        (list_depth(item.items) for item in items if isinstance(item, ListItem)), default=0
+    )
+
+
+def item_texts(items: list[str | ListItem]) -> Iterator[str]:
+    """Every text of a list's items, nested ones included, in reading order."""
+    for item in items:
+        if isinstance(item, ListItem):
+            yield item.text
+            yield from item_texts(item.items)
+        else:
+            yield item
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,11 +153,33 @@ class Callout(Model):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineContent(Model):
+    """A timeline with a title of its own (in place of "Key dates")."""
+
+    title: Text
+    entries: Annotated[list[TimelineEntry], Check(min_length=1, max_length=MAX_ITEMS)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Timeline(Model):
-    """A vertical list of year and event."""
+    """A vertical list of dates and events: a list of entries, or `{title:, entries:}`."""
 
     kind: ClassVar[str] = "timeline"
-    timeline: Annotated[list[TimelineEntry], Check(min_length=1, max_length=MAX_ITEMS)]
+    timeline: (
+        Annotated[list[TimelineEntry], Check(min_length=1, max_length=MAX_ITEMS)] | TimelineContent
+    )
+
+    @property
+    def entries(self) -> list[TimelineEntry]:
+        """The dated events, in order."""
+        content = self.timeline
+        return content.entries if isinstance(content, TimelineContent) else content
+
+    @property
+    def title(self) -> str | None:
+        """The timeline's own title, if it has one."""
+        content = self.timeline
+        return content.title if isinstance(content, TimelineContent) else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +194,7 @@ class KeyFigures(Model):
 # `text` are table cells, `notes` a table's or figure's notes (the brief's own notes: are too).
 MARKDOWN_FIELDS = frozenset(
     {"lead", "source", "paragraph", "callout", "intro", "items", "event"}
-    | {"caption", "notes", "credit", "rows", "text"}
+    | {"caption", "notes", "credit", "rows", "text", "note"}
 )
 
 BLOCK_TYPES: tuple[type[Model], ...] = (
@@ -300,9 +369,9 @@ def markdown_texts(brief: Brief) -> Iterator[str]:
                 yield block.callout
             elif isinstance(block, ListBlock):
                 yield from [block.list.intro] if block.list.intro else []
-                yield from block.list.items
+                yield from item_texts(block.list.items)
             elif isinstance(block, Timeline):
-                yield from (entry.event for entry in block.timeline)
+                yield from (entry.event for entry in block.entries)
             elif isinstance(block, Table):
                 yield from _table_texts(block.table)
             content = numbered_content(block)

@@ -159,7 +159,9 @@ def _document_ids(brief: Brief) -> Iterator[tuple[str, str, IdKeys]]:
             yield anchor, what, made_keys
             for suffix in _made_from_anchor(block):
                 yield f"{anchor}-{suffix}", f"{what} ({suffix})", made_keys
-            items = getattr(getattr(block, "list", None), "items", [])
+            items = getattr(getattr(block, "list", None), "items", None) or getattr(
+                block, "entries", []
+            )
             for item in range(1, len(items) + 1):
                 yield f"{place}-{item}", f"item {item} of {what}", section_keys
             if block.kind == "timeline":

@@ -33,8 +33,10 @@ from report.content.model import (
     Edition,
     KeyFigure,
     ListContent,
+    ListItem,
     Section,
     Style,
+    TimelineContent,
     TimelineEntry,
 )
 from report.content.yaml_reader import location
@@ -49,6 +51,8 @@ _MODELS = (
     Correction,
     Contents,
     Style,
+    ListItem,
+    TimelineContent,
     *BLOCK_TYPES,
     TableContent,
     Column,
@@ -92,6 +96,17 @@ def _union_tag(part: object) -> bool:
     )
 
 
+def _member_fits(tag: str, found: object) -> bool:
+    """Whether the union member a tag names is the kind of value the author wrote."""
+    if isinstance(found, str):
+        return "str" in tag
+    if isinstance(found, dict):
+        return tag in {model.__name__ for model in _MODELS}
+    if isinstance(found, list):
+        return tag.startswith("list[")
+    return False
+
+
 def _one_per_union(errors: list[Any]) -> list[Any]:
     """Keep, for a value that fits no member of a union, only the errors of the member it was
     meant to be: a mapping's for a mapping (a spanning cell), a text's for a text; otherwise
@@ -109,12 +124,7 @@ def _one_per_union(errors: list[Any]) -> list[Any]:
             (error.get("input") for _, error in members if len(error["loc"]) == len(place) + 1),
             None,
         )
-        meant = [
-            error
-            for tag, error in members
-            if (isinstance(found, str) and ("str" in error["loc"][tag]))
-            or (not isinstance(found, str) and error["loc"][tag] in {m.__name__ for m in _MODELS})
-        ]
+        meant = [error for tag, error in members if _member_fits(str(error["loc"][tag]), found)]
         if meant:
             kept += meant
         else:
@@ -236,8 +246,10 @@ def _locate(root: yaml.Node, loc: tuple[Any, ...]) -> Located:
         if _is_block_union(annotation) and isinstance(part, str):
             annotation = _block_type(part)  # the tag of a tagged union: no node to move to
             continue
-        if _union_tag(part):
-            annotation = models.get(str(part))  # a member of a plain union: the same
+        if _union_tag(part):  # a member of a plain union: the same
+            lists = [arg for arg in typing.get_args(annotation) if _is_list(arg)]
+            annotation = lists[0] if str(part).startswith("list[") and lists else None
+            annotation = annotation or models.get(str(part))
             continue
         shown.append(f"[{part}]" if isinstance(part, int) else str(part))
         model = annotation if _is_model(annotation) else None
@@ -272,6 +284,10 @@ def _unwrap(annotation: Any) -> Any:
             annotation = options[0]
         else:
             return annotation
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(_unwrap(annotation)) is list
 
 
 def _is_model(annotation: Any) -> bool:

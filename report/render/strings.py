@@ -39,6 +39,8 @@ def _string_problem(key: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         return f"{key!r} must be text, found {type(value).__name__}"
+    if key == "quotes" and len(value) != 4:
+        return "'quotes' must be four marks: the outer pair, then the inner pair (“”‘’)"
     try:
         fields = [
             (field, spec, conversion)

@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from report.content.markup import render_inline
+from report.content.markup import nest_quotes, render_inline
 from report.content.model import Brief, TimelineEntry
 from report.errors import ReportError, TemplateError
 from report.render.strings import read_strings
@@ -142,6 +142,7 @@ class Templates:
         self.env.filters["css_string"] = css_string
         self.env.filters["md"] = _markdown
         self.env.filters["plain"] = plain_text
+        self.env.filters["quoted"] = _quoted
         self.env.filters["month_year"] = self.month_year
         self.env.filters["long_date"] = self.long_date
 
@@ -232,9 +233,11 @@ class Templates:
         )
 
     def month_year(self, entry: TimelineEntry) -> str:
-        """Format a timeline date: the year, or the month and year."""
+        """Format a timeline date: the year, the month and year, or the full date."""
         if entry.month is None:
             return str(entry.year)
+        if entry.day is not None:
+            return self.long_date(dt.date(entry.year, entry.month, entry.day))
         month = self.labels["months"][entry.month - 1]
         return self.labels["month_year_format"].format(month=month, year=entry.year)
 
@@ -251,8 +254,18 @@ class Templates:
 
 @jinja2.pass_context
 def _markdown(context: jinja2.runtime.Context, text: str) -> Markup:
-    """Render a content text's inline Markdown for the output being rendered."""
-    return render_inline(text, context["resolvers"])
+    """Render a content text's inline Markdown for the output being rendered, its quotation
+    marks nested by the language's rules."""
+    return Markup(
+        nest_quotes(render_inline(text, context["resolvers"]), context["labels"]["quotes"])
+    )
+
+
+@jinja2.pass_context
+def _quoted(context: jinja2.runtime.Context, text: str) -> Markup:
+    """A text in the language's quotation marks, quotations inside it in the inner ones."""
+    marks = context["labels"]["quotes"]
+    return Markup(nest_quotes(f"{marks[0]}{escape(text)}{marks[1]}", marks))
 
 
 def plain_text(text: str) -> str:

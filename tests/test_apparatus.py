@@ -1,0 +1,222 @@
+"""A report's apparatus (issue 15, in part): nested and styled lists, key-figure notes, dated
+and titled timelines, quotation marks nested by the language, and block Markdown refused where
+only inline text can go."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from report.content.loader import load_brief
+from report.errors import ContentError, TemplateError
+from report.pipeline import build
+from tests.conftest import FIXTURES, dump_yaml, pdf_pages
+
+MINIMAL = FIXTURES / "minimal.yaml"
+
+
+def brief_with(folder: Path, *blocks: dict, language: str = "en", **top: object) -> Path:
+    brief = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    brief["edition"]["language"] = language
+    brief["sections"][0]["blocks"] += list(blocks)
+    brief.update(top)
+    path = folder / "x.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> str:
+    with pytest.raises(ContentError) as caught:
+        load_brief(path)
+    return "\n".join(caught.value.problems)
+
+
+def web_page(folder: Path, path: Path) -> str:
+    build([path], folder / "out", ["html"])
+    return (folder / "out" / path.stem / "index.html").read_text(encoding="utf-8")
+
+
+# --- block Markdown where only inline text goes ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "says"),
+    [
+        ('paragraph: "### Findings"', "a Markdown heading"),
+        ('paragraph: "> We shall defend every inch."', "a Markdown quotation ('>'): use a quote"),
+        (
+            "paragraph: |\n    | a | b |\n    |---|---|\n    | 1 | 2 |",
+            "a Markdown table: use a table",
+        ),
+        (
+            "paragraph: |\n    URGES the governments:\n    - to act;\n    - to report.",
+            "a Markdown list",
+        ),
+        ("paragraph: >-\n    One paragraph.\n\n    Another paragraph.", "a blank line"),
+        ("callout: |\n    First.\n\n    Second.", "a blank line"),
+    ],
+)
+def test_block_markdown_in_inline_text_is_refused_at_its_line(
+    tmp_path: Path, yaml_text: str, says: str
+) -> None:
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "      - paragraph: One paragraph of text.",
+        "      - paragraph: One paragraph of text.\n      - " + yaml_text.replace("\n", "\n      "),
+    )
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert re.search(rf"x.yaml:15:\d+: this text holds {re.escape(says)}", problems_of(path))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spending rose - as planned - in 2024.",
+        "In 1998, 12 states joined.",
+        "A folded text\nthat YAML kept on two lines of the file.",
+    ],
+)
+def test_ordinary_text_is_not_taken_for_block_markdown(tmp_path: Path, text: str) -> None:
+    from report.content.markup import block_markdown
+
+    # A plain or folded scalar's line breaks were blank lines in the file; literal ones were not.
+    assert block_markdown(text, literal=True) is None
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+URGES = {
+    "list": {
+        "intro": "The Assembly:",
+        "ordered": True,
+        "start": 9,
+        "items": [
+            {
+                "text": "URGES member governments:",
+                "ordered": True,
+                "style": "lower-alpha",
+                "items": ["to raise spending;", {"text": "to report:", "items": ["yearly"]}],
+            },
+            "CALLS ON the Secretary General to act.",
+        ],
+    }
+}
+
+
+def test_lists_nest_and_count_as_asked(tmp_path: Path) -> None:
+    path = brief_with(tmp_path, URGES)
+    html = web_page(tmp_path, path)
+    assert '<ol class="list" start="9">' in html
+    assert '<ol class="list list-lower-alpha">' in html
+    nested = re.search(r"URGES member governments:\s*<ol[^>]*>(.*?)</ol>", html, re.DOTALL)
+    assert nested and "to raise spending;" in nested.group(1) and "<ul" in nested.group(1)
+    build([path], tmp_path / "pdf", ["pdf"])
+    text = " ".join(" ".join(page.split()) for page in pdf_pages(tmp_path / "pdf" / "x.pdf"))
+    # The markers, which the text layer gives after the items: 9, a, b, a bullet, 10.
+    assert re.search(r"Secretary General to act\. 9\. a\. b\. • 10\.", text), text
+
+
+def test_lists_nest_at_most_four_deep(tmp_path: Path) -> None:
+    item: dict | str = "deepest"
+    for depth in range(5):
+        item = {"text": f"level {depth}", "items": [item]}
+    path = brief_with(tmp_path, {"list": {"items": [item]}})
+    assert "lists nest at most 4 deep" in problems_of(path)
+
+
+# --- key figures and timelines ----------------------------------------------------------------
+
+
+def test_a_key_figure_takes_a_note(tmp_path: Path) -> None:
+    figure = {"value": "2%", "label": "of GDP", "note": "The guideline agreed in *2014*."}
+    html = web_page(tmp_path, brief_with(tmp_path, key_figures=[figure]))
+    assert '<span class="figure-note">The guideline agreed in <em>2014</em>.</span>' in html
+
+
+def test_timelines_take_days_and_a_title(tmp_path: Path) -> None:
+    timeline = {
+        "timeline": {
+            "title": "The negotiations",
+            "entries": [
+                {"year": 2026, "month": 12, "day": 4, "event": "Talks open."},
+                {"year": 2027, "event": "Talks close."},
+            ],
+        }
+    }
+    html = web_page(tmp_path, brief_with(tmp_path, timeline, language="ru"))
+    assert ">The negotiations</h3>" in html
+    assert '<time class="timeline-date" datetime="2026-12-04">4 декабря 2026 г.</time>' in html
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ({"year": 2026, "day": 4, "event": "E."}, "a day needs its month"),
+        ({"year": 2026, "month": 2, "day": 30, "event": "E."}, "2026-02-30 is not a date"),
+    ],
+)
+def test_a_day_needs_a_real_date(tmp_path: Path, entry: dict, says: str) -> None:
+    path = brief_with(tmp_path, {"timeline": [entry]})
+    assert re.search(rf"x.yaml:\d+:\d+: {says}", problems_of(path))
+
+
+# --- quotation marks ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [
+        (
+            "en",
+            "He called it “the “Partnership for Peace” programme”.",
+            "“the ‘Partnership for Peace’ programme”",
+        ),
+        (
+            "ru",
+            "Он назвал её «программой «Партнёрство ради мира»».",
+            "«программой „Партнёрство ради мира“»",
+        ),
+        ("en", "Plain “quotes” stay as they are.", "Plain “quotes” stay"),
+    ],
+)
+def test_quotations_inside_quotations_take_the_inner_marks(
+    tmp_path: Path, language: str, typed: str, shown: str
+) -> None:
+    html = web_page(tmp_path, brief_with(tmp_path, {"paragraph": typed}, language=language))
+    assert shown in html
+
+
+def test_the_corrections_quote_their_context_with_nested_marks(tmp_path: Path) -> None:
+    correction = {
+        "original": "programmme",
+        "corrected": "programme",
+        "context": "the “Partnership for Peace” (PfP) programme",
+    }
+    html = web_page(tmp_path, brief_with(tmp_path, corrections=[correction]))
+    assert "(in “the ‘Partnership for Peace’ (PfP) programme”)" in html
+
+
+def test_a_strings_file_gives_four_quotation_marks(tmp_path: Path) -> None:
+    from report.render.strings import read_strings
+    from report.render.templates import BASE_TEMPLATES
+
+    english = BASE_TEMPLATES / "strings" / "en.yaml"
+    strings = tmp_path / "xx.yaml"
+    strings.write_text(
+        english.read_text(encoding="utf-8").replace('quotes: "“”‘’"', 'quotes: "“”"')
+    )
+    with pytest.raises(TemplateError, match="'quotes' must be four marks"):
+        read_strings(strings, english)
+
+
+def test_the_list_example_in_the_docs_builds_as_written(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
+    after = docs.split("A numbered list as parliamentary texts write them", 1)[1]
+    (block,) = yaml.safe_load(after.split("```yaml\n", 1)[1].split("```", 1)[0])
+    html = web_page(tmp_path, brief_with(tmp_path, block))
+    assert '<ol class="list" start="9">' in html and "list-lower-alpha" in html
