@@ -220,3 +220,75 @@ def test_the_list_example_in_the_docs_builds_as_written(tmp_path: Path) -> None:
     (block,) = yaml.safe_load(after.split("```yaml\n", 1)[1].split("```", 1)[0])
     html = web_page(tmp_path, brief_with(tmp_path, block))
     assert '<ol class="list" start="9">' in html and "list-lower-alpha" in html
+
+
+# --- sub-headings -------------------------------------------------------------------------------
+
+HEADINGS = (
+    {"heading": "Findings", "id": "findings"},
+    {"paragraph": "See [](#findings) and [](#detail)."},
+    {"heading": "In detail", "level": 4, "id": "detail"},
+    {"paragraph": "More."},
+    {"heading": "Second finding"},
+    {"paragraph": "Yet more."},
+)
+
+
+@pytest.fixture(scope="module")
+def with_headings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("headings")
+    path = brief_with(folder, *HEADINGS, contents={"depth": 3})
+    build([path], folder / "out", ["pdf", "epub", "html"])
+    return folder / "out"
+
+
+def test_sub_headings_nest_in_the_pdf_bookmarks_and_contents(with_headings: Path) -> None:
+    import pikepdf
+
+    with pikepdf.open(with_headings / "x.pdf") as pdf, pdf.open_outline() as outline:
+        section = next(item for item in outline.root if item.title == "The only section")
+        tree = [(item.title, [child.title for child in item.children]) for item in section.children]
+    assert tree == [("Findings", ["In detail"]), ("Second finding", [])]
+    pages = [" ".join(page.split()) for page in pdf_pages(with_headings / "x.pdf")]
+    contents = next(page for page in pages if "Contents" in page)
+    assert re.search(r"Findings[ .]+3 In detail[ .]+3 Second finding[ .]+3", contents)
+    # An empty link to a heading says the heading, and its page.
+    assert "See Findings, p. 3 and In detail, p. 3." in " ".join(pages)
+
+
+def test_sub_headings_nest_in_the_epub_navigation(with_headings: Path) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(with_headings / "x.epub") as book:
+        nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
+        page = book.read("EPUB/text/only.xhtml").decode()
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    section = next(a for a in nav.iter(f"{xhtml}a") if a.text == "The only section").getparent()
+    nested = [
+        (a.text, a.get("href"), len(list(a.iterancestors(f"{xhtml}ol"))))
+        for a in section.iter(f"{xhtml}a")
+    ]
+    assert nested[1:] == [
+        ("Findings", "text/only.xhtml#findings", 2),
+        ("In detail", "text/only.xhtml#detail", 3),
+        ("Second finding", "text/only.xhtml#only-6", 2),
+    ]
+    # Heading levels continue the chapter's: h1 for the section, h2 and h3 below.
+    assert '<h2 class="subheading subheading-3" id="findings">' in page
+    assert '<h3 class="subheading subheading-4" id="detail">' in page
+
+
+def test_contents_list_only_the_depth_asked(tmp_path: Path) -> None:
+    html = web_page(tmp_path, brief_with(tmp_path, *HEADINGS))
+    contents = html.split('class="toc-entries"', 1)[1].split("</nav>", 1)[0]
+    assert "Findings" not in contents  # depth 1: sections only
+    assert '<h3 class="subheading subheading-3" id="findings">Findings</h3>' in html
+
+
+def test_a_heading_s_id_is_checked_like_others(tmp_path: Path) -> None:
+    path = brief_with(tmp_path, {"heading": "Twice", "id": "only"})
+    assert re.search(
+        r"x.yaml:\d+:\d+: the id 'only' .* is also the id of section 'only'", problems_of(path)
+    )

@@ -145,6 +145,18 @@ class ListBlock(Model):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Heading(Model):
+    """A sub-heading inside a section: `- heading: Text`, with `level:` and `id:` beside it."""
+
+    kind: ClassVar[str] = "heading"
+    heading: Text
+    level: Literal[3, 4, 5] = 3
+    """3 under the section's title, 4 under a 3, 5 under a 4."""
+    id: Identifier | None = None
+    """Anchor for links and cross-references: [](#id) says the heading."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Callout(Model):
     """A sentence set apart for emphasis."""
 
@@ -199,6 +211,7 @@ MARKDOWN_FIELDS = frozenset(
 
 BLOCK_TYPES: tuple[type[Model], ...] = (
     Paragraph,
+    Heading,
     ListBlock,
     Callout,
     Timeline,
@@ -312,6 +325,8 @@ class Contents(Model):
     """Add a list of tables, with their pages in the PDF."""
     figures: bool = False
     """Add a list of figures (charts included), with their pages in the PDF."""
+    depth: Literal[1, 2, 3] = 1
+    """How deep the contents go: 1 sections, 2 also their level-3 headings, 3 level 4 too."""
 
 
 NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]

@@ -20,7 +20,7 @@ from report.content.figures import (
     TableContent,
     numbered_content,
 )
-from report.content.model import Brief, Section
+from report.content.model import Brief, Heading, Section
 from report.content.paths import checked_image_path, in_content_folder
 from report.content.tabular import header_width, lay_out, read_csv
 from report.content.yaml_reader import key_node_at, location, node_at
@@ -41,8 +41,27 @@ class Numbered:
 def block_anchor(section: Section, index: int, block: object) -> str:
     """The anchor of a block: its own id, or `<section id>-<place>` (1-based, as the
     templates write it)."""
-    content = numbered_content(block)
-    return content.id if content and content.id else f"{section.id}-{index}"
+    return _own_id(block) or f"{section.id}-{index}"
+
+
+@dataclass(frozen=True)
+class SubHeading:
+    """A heading inside a section, with its place."""
+
+    anchor: str
+    level: int
+    text: str
+    section: Section
+
+
+def sub_headings(brief: Brief) -> list[SubHeading]:
+    """Every sub-heading of the brief, in reading order."""
+    return [
+        SubHeading(block_anchor(section, index, block), block.level, block.heading, section)
+        for section in brief.sections
+        for index, block in enumerate(section.blocks, start=1)
+        if isinstance(block, Heading)
+    ]
 
 
 def numbered_blocks(brief: Brief) -> list[Numbered]:
@@ -60,10 +79,12 @@ def numbered_blocks(brief: Brief) -> list[Numbered]:
 
 
 def target_ids(brief: Brief) -> set[str]:
-    """The ids a link may point at: sections, tables, figures and charts."""
-    return {section.id for section in brief.sections} | {
-        item.anchor for item in numbered_blocks(brief)
-    }
+    """The ids a link may point at: sections, headings, tables, figures and charts."""
+    return (
+        {section.id for section in brief.sections}
+        | {item.anchor for item in numbered_blocks(brief)}
+        | {heading.anchor for heading in sub_headings(brief)}
+    )
 
 
 def data_path(source: Path, name: str) -> Path:
@@ -153,6 +174,8 @@ def _document_ids(brief: Brief) -> Iterator[tuple[str, str, IdKeys]]:
             place = f"{section.id}-{block_index + 1}"
             own = _own_id(block)
             keys = ("sections", section_index, "blocks", block_index, block.kind, "id")
+            if isinstance(block, Heading):  # `id:` sits beside `heading:`
+                keys = ("sections", section_index, "blocks", block_index, "id")
             anchor = own or place
             what = f"block {block_index + 1} of {name}"
             made_keys = keys if own else section_keys
@@ -178,7 +201,9 @@ def _made_from_anchor(block: object) -> tuple[str, ...]:
 
 
 def _own_id(block: object) -> str | None:
-    """The id a table, figure or chart is given in the file, if any."""
+    """The id a heading, table, figure or chart is given in the file, if any."""
+    if isinstance(block, Heading):
+        return block.id
     content = numbered_content(block)
     return content.id if content else None
 

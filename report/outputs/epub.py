@@ -9,6 +9,7 @@ import mimetypes
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from ebooklib import epub
 from lxml import etree
@@ -46,7 +47,9 @@ def make_epub(brief: Brief, parts: EpubParts, pages: PageMap | None = None) -> b
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
     book.toc = [
-        doc for doc, chapter in zip(documents, parts.chapters, strict=True) if chapter.in_toc
+        _toc_entry(doc, chapter)
+        for doc, chapter in zip(documents, parts.chapters, strict=True)
+        if chapter.in_toc
     ]
     book.spine = [documents[0], nav, *documents[1:]]
     book.guide = [
@@ -135,6 +138,31 @@ def _add_provenance(book: epub.EpubBook, parts: EpubParts) -> None:
     book.add_prefix("report", "urn:report:ns:provenance#")
     book.add_metadata(None, "meta", parts.generator, {"property": "report:generator"})
     book.add_metadata(None, "meta", parts.source_sha256, {"property": "report:source-sha256"})
+
+
+def _toc_entry(document: epub.EpubHtml, chapter: Chapter) -> object:
+    """A chapter in the navigation, with its sub-headings nested under it by level."""
+    if not chapter.headings:
+        return document
+    root: dict[str, Any] = {"children": []}
+    stack: list[tuple[int, dict[str, Any]]] = [(2, root)]  # the section's title is level 2
+    for level, title, href in chapter.headings:
+        while stack[-1][0] >= level:
+            stack.pop()
+        node = {"title": title, "href": href, "children": []}
+        stack[-1][1]["children"].append(node)
+        stack.append((level, node))
+    children = [_nav_node(node) for node in root["children"]]
+    return (epub.Section(chapter.title, chapter.file_name), children)
+
+
+def _nav_node(node: dict[str, Any]) -> object:
+    """A heading as EbookLib's navigation takes it: a link, or a section with children."""
+    if not node["children"]:
+        uid = re.sub(r"[^A-Za-z0-9-]", "-", node["href"])
+        return epub.Link(node["href"], node["title"], uid)
+    children = [_nav_node(child) for child in node["children"]]
+    return (epub.Section(node["title"], node["href"]), children)
 
 
 def _add_file(book: epub.EpubBook, name: str, data: bytes, media_type: str) -> epub.EpubItem:

@@ -146,12 +146,24 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
         page("cover", "text/cover.xhtml", labels["cover"], landmark="cover", in_toc=False),
         page("summary", "text/summary.xhtml", labels["at_a_glance"]),
         *(
-            page(
-                "section",
-                f"text/{section.id}.xhtml",
-                section.title,
-                section=section,
-                landmark="text" if index == 0 else None,
+            dataclasses.replace(
+                page(
+                    "section",
+                    f"text/{section.id}.xhtml",
+                    section.title,
+                    section=section,
+                    landmark="text" if index == 0 else None,
+                ),
+                headings=tuple(
+                    (
+                        int(heading.kind[-1]),
+                        heading.label,
+                        f"text/{section.id}.xhtml#{heading.anchor}",
+                    )
+                    for heading in (
+                        xrefs.contents_headings(section.id, brief.contents.depth) if xrefs else []
+                    )
+                ),
             )
             for index, section in enumerate(brief.sections)
         ),

@@ -18,6 +18,8 @@ class Chapter:
     xhtml: str
     in_toc: bool = True
     landmark: str | None = None  # EPUB 2 guide type: cover, toc, text
+    # Sub-headings the navigation lists under the chapter: (level, title, href in the book).
+    headings: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

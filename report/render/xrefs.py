@@ -8,7 +8,7 @@ from typing import Any
 
 from report.content.figures import numbered_content
 from report.content.model import Brief
-from report.content.numbered import numbered_blocks
+from report.content.numbered import numbered_blocks, sub_headings
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Target:
     """Something a link may point at: a section, a table or a figure."""
 
     anchor: str
-    kind: str  # "section", "table" or "figure"
+    kind: str  # "section", "heading", "table" or "figure"
     label: str  # what an empty link says: "Table 1", or the section's title
     caption: str  # inline Markdown (a section's title for sections)
     section_id: str  # the section it is in (its own id for a section)
@@ -36,8 +36,22 @@ class CrossReferences:
             caption = content.caption if content else ""
             target = Target(item.anchor, item.kind, label, caption, item.section.id)
             self.targets[item.anchor] = target
+        self._headings = sub_headings(brief)
+        for heading in self._headings:
+            self.targets[heading.anchor] = Target(
+                heading.anchor, "heading", heading.text, heading.text, heading.section.id
+            )
         self.tables = [target for target in self.targets.values() if target.kind == "table"]
         self.figures = [target for target in self.targets.values() if target.kind == "figure"]
+
+    def contents_headings(self, section_id: str, depth: int) -> list[Target]:
+        """The sub-headings of a section the contents list at `depth` (1: none; 2: level 3;
+        3: levels 3 and 4), each with its level in `kind` ("heading-3", ...)."""
+        return [
+            Target(item.anchor, f"heading-{item.level}", item.text, item.text, section_id)
+            for item in self._headings
+            if item.section.id == section_id and item.level <= depth + 1
+        ]
 
     def label(self, anchor: str) -> str:
         """The text of an empty link to `anchor` ("" for an unknown one)."""
