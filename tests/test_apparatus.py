@@ -292,3 +292,55 @@ def test_a_heading_s_id_is_checked_like_others(tmp_path: Path) -> None:
     assert re.search(
         r"x.yaml:\d+:\d+: the id 'only' .* is also the id of section 'only'", problems_of(path)
     )
+
+
+# --- languages and common slips -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "at_a_glance", "table"),
+    [
+        ("fr", "En bref", "Tableau 1"),
+        ("de", "Auf einen Blick", "Tabelle 1"),
+        ("es", "De un vistazo", "Tabla 1"),
+        ("uk", "Коротко", "Таблиця 1"),
+        ("be", "Коратка", "Табліца 1"),
+    ],
+)
+def test_each_shipped_language_builds_with_its_own_words(
+    tmp_path: Path, language: str, at_a_glance: str, table: str
+) -> None:
+    from report.pipeline import check
+
+    table_block = {"table": {"caption": "T", "columns": [{"title": "A"}], "rows": [["1"]]}}
+    path = brief_with(tmp_path, table_block, language=language)
+    assert list(check([path]))  # all three outputs render, in the book's fonts only
+    html = web_page(tmp_path, path)
+    assert at_a_glance in html and f">{table}.</span>" in html
+
+
+def test_a_language_without_strings_is_refused_unless_the_edition_brings_them(
+    tmp_path: Path,
+) -> None:
+    from report.render.prepared import prepare
+
+    path = brief_with(tmp_path, language="ka")
+    with pytest.raises(ContentError, match=r"x.yaml:6:13: no strings for the language 'ka'"):
+        prepare(path)
+    strings = tmp_path / "x" / "strings"
+    strings.mkdir(parents=True)
+    english = (FIXTURES.parent.parent / "templates" / "strings" / "en.yaml").read_text("utf-8")
+    (strings / "ka.yaml").write_text(english.replace("At a glance", "Overview (ka)"), "utf-8")
+    assert "Overview (ka)" in web_page(tmp_path, path)
+
+
+def test_a_quoted_date_is_read_as_the_date(tmp_path: Path) -> None:
+    text = MINIMAL.read_text(encoding="utf-8").replace("date: 2025-01-15", 'date: "2025-01-15"')
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert str(load_brief(path).edition.date) == "2025-01-15"
+
+
+def test_a_nested_list_where_none_goes_says_how_to_nest(tmp_path: Path) -> None:
+    path = brief_with(tmp_path, {"list": {"items": ["first", ["a", "b"]]}})
+    assert "to nest one, write the item as {text: the item's words, items:" in problems_of(path)

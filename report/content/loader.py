@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -57,6 +59,7 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
         )
     numbers = {location(path, number.start_mark): problem for number, problem in odd_numbers(node)}
     _cells_as_written(data, node)
+    _quoted_date_as_date(data)
     try:
         brief = validate_brief(data)
     except ValidationError as err:
@@ -104,6 +107,15 @@ def _list_and_date_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterat
                 except ValueError as err:
                     date = f"{entry.year}-{entry.month:02d}-{entry.day:02d}"
                     yield f"{where}: {date} is not a date ({err})"
+
+
+def _quoted_date_as_date(data: dict[str, Any]) -> None:
+    """Read `date: "2026-12-04"` (PyYAML's dumper quotes dates) as the date it plainly is."""
+    edition = data.get("edition")
+    date = edition.get("date") if isinstance(edition, dict) else None
+    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
+        with contextlib.suppress(ValueError):  # an impossible date stays text: its error says so
+            edition["date"] = dt.date.fromisoformat(date.strip())
 
 
 def _cells_as_written(data: dict[str, Any], root: yaml.Node | None) -> None:

@@ -128,15 +128,14 @@ def _one_per_union(errors: list[Any]) -> list[Any]:
         if meant:
             kept += meant
         else:
-            first = members[0][1]
-            kept.append(
-                {
-                    "type": "value_error",
-                    "loc": place,
-                    "msg": "must be text or a number (quote text YAML would read otherwise)",
-                    "input": first.get("input"),
-                }
+            nested = isinstance(found, list) and "items" in place
+            message = (
+                "a list cannot go here; to nest one, write the item as "
+                "{text: the item's words, items: [the nested items]}"
+                if nested
+                else "must be text or a number (quote text YAML would read otherwise)"
             )
+            kept.append({"type": "value_error", "loc": place, "msg": message, "input": found})
     return kept
 
 

@@ -25,6 +25,7 @@ from report.content.markup import references
 from report.content.model import Brief, markdown_texts
 from report.content.numbered import csv_rows, data_path, numbered_blocks
 from report.content.paths import image_path
+from report.content.yaml_reader import location, node_at
 from report.errors import ContentError, UsageError
 from report.render.chart_views import ChartView, draw_charts
 from report.render.tables import TableView, table_view
@@ -101,6 +102,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
         language=brief.edition.language,
         bytecode_dir=cache_dir / "templates" if cache_dir else None,
     )
+    _check_language(source, brief, document, templates)
     _check_characters(source, brief, document, templates, cache_dir)
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
@@ -138,6 +140,24 @@ def data_files(source: Path, brief: Brief) -> list[Path]:
         if name:
             names[name] = None
     return [data_path(source, name) for name in names]
+
+
+def _check_language(source: Path, brief: Brief, document: yaml.Node, templates: Templates) -> None:
+    """Refuse a language no strings file speaks (every label would be in English, silently),
+    at its line; an edition or theme may bring its own strings/<language>.yaml."""
+    language = brief.edition.language
+    known = templates.languages()
+    if language in known or language.split("-")[0] in known:
+        return
+    node = node_at(document, "edition", "language")
+    where = location(source, node.start_mark if node is not None else None)
+    raise ContentError(
+        [
+            f"{where}: no strings for the language {language!r} (there are: "
+            f"{', '.join(sorted(known))}); write them in strings/{language}.yaml in the "
+            f"edition folder ({edition_folder(source).name}/), from templates/strings/en.yaml"
+        ]
+    )
 
 
 def _check_characters(

@@ -170,6 +170,15 @@ class Templates:
         optional = [self._first(layer) for layer in THEME_STYLESHEETS[medium]]
         return layers + [path for path in optional if path]
 
+    def languages(self) -> set[str]:
+        """The languages a strings file along the search path speaks (by file name)."""
+        return {
+            path.stem
+            for folder in self.search_path
+            if (folder / "strings").is_dir()
+            for path in (folder / "strings").glob("*.yaml")
+        }
+
     def edition_stylesheet(self) -> Path | None:
         """Return the edition's own stylesheet, layered after everything else, if there is one."""
         return self._first(EDITION_STYLESHEET)
