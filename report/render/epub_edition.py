@@ -150,7 +150,7 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
                 page(
                     "section",
                     f"text/{section.id}.xhtml",
-                    section.title,
+                    xrefs.titled(section.id, section.title) if xrefs else section.title,
                     section=section,
                     landmark="text" if index == 0 else None,
                 ),
