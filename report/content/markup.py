@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import escape as html_escape
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -210,4 +211,29 @@ def nest_quotes(html: str, marks: str) -> str:
                     depth -= 1
             previous = characters[position]
         parts[index] = "".join(characters)
+    return "".join(parts)
+
+
+def mark_abbreviations(html: str, expansions: dict[str, str]) -> str:
+    """Wrap each whole-word use of a glossary term in `<abbr title="expansion">` (HTML in,
+    HTML out; tags, links and abbreviations already marked are left alone)."""
+    if not expansions:
+        return html
+    escaped = {html_escape(term, quote=False): term for term in expansions}
+    alternatives = "|".join(re.escape(term) for term in sorted(escaped, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
+
+    def wrap(match: re.Match[str]) -> str:
+        title = html_escape(expansions[escaped[match.group(1)]])
+        return f'<abbr title="{title}">{match.group(1)}</abbr>'
+
+    parts = _TAG.split(html)
+    inside = 0  # within <a> or <abbr>
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = part[1:].lstrip("/").split(" ", 1)[0].rstrip(">").lower()
+            if name in ("a", "abbr"):
+                inside += -1 if part.startswith("</") else 1
+        elif not inside:
+            parts[index] = pattern.sub(wrap, part)
     return "".join(parts)

@@ -339,6 +339,9 @@ class Contents(Model):
     """How deep the contents go: 1 sections, 2 also their level-3 headings, 3 level 4 too."""
 
 
+# An acronym or term as the text writes it: NATO, PfP, IPCP.
+GlossaryTerm = Annotated[str, Check(pattern=r"^\S(.*\S)?$", max_length=100)]
+
 NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
@@ -370,6 +373,10 @@ class Brief(Model):
         default_factory=dict
     )
     """Footnotes by name; text refers to one with [^name]."""
+    glossary: Annotated[dict[GlossaryTerm, Text], Check(max_length=MAX_ITEMS)] = field(
+        default_factory=dict
+    )
+    """Acronyms and terms with their expansions, e.g. PfP: Partnership for Peace."""
     contents: Contents = field(default_factory=Contents)
     numbering: Numbering = field(default_factory=Numbering)
     style: Style = field(default_factory=Style)

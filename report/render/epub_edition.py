@@ -168,5 +168,6 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
             for index, section in enumerate(brief.sections)
         ),
         *([page("changes", "text/changes.xhtml", labels["changes"])] if prepared.changes else []),
+        *([page("glossary", "text/glossary.xhtml", labels["glossary"])] if brief.glossary else []),
         page("about", "text/about.xhtml", labels["about"]),
     ]

@@ -11,7 +11,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-from report.content.markup import nest_quotes, render_inline
+from report.content.markup import mark_abbreviations, nest_quotes, render_inline
 from report.content.model import Brief, TimelineEntry
 from report.errors import ReportError, TemplateError
 from report.render.strings import read_strings
@@ -265,9 +265,16 @@ class Templates:
 def _markdown(context: jinja2.runtime.Context, text: str) -> Markup:
     """Render a content text's inline Markdown for the output being rendered, its quotation
     marks nested by the language's rules."""
-    return Markup(
-        nest_quotes(render_inline(text, context["resolvers"]), context["labels"]["quotes"])
-    )
+    html = nest_quotes(render_inline(text, context["resolvers"]), context["labels"]["quotes"])
+    brief = context.get("brief")
+    if context.get("medium") in ("epub", "web") and brief is not None and brief.glossary:
+        # Readers of the EPUB and the web edition get each acronym's expansion where it is used.
+        html = mark_abbreviations(html, _expansions(brief))
+    return Markup(html)
+
+
+def _expansions(brief: Brief) -> dict[str, str]:
+    return {term: plain_text(expansion) for term, expansion in brief.glossary.items()}
 
 
 @jinja2.pass_context
