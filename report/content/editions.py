@@ -10,7 +10,7 @@ from pathlib import Path
 
 from report.content.figures import numbered_content
 from report.content.loader import load_brief
-from report.content.model import Brief
+from report.content.model import Brief, located_sections
 from report.content.paths import in_content_folder
 from report.content.yaml_reader import node_at, read_document
 from report.errors import UsageError
@@ -66,7 +66,7 @@ def _carried_files(source: Path, brief: Brief, name: str) -> Carried:
     """The data files and figure images of the source edition, each copied into the new
     edition's folder, so editing them for the new edition leaves the previous one as it was."""
     carried: Carried = {}
-    for section_index, section in enumerate(brief.sections):
+    for where, section in located_sections(brief):
         for block_index, block in enumerate(section.blocks):
             content = numbered_content(block)
             for key in ("csv", "data", "image"):
@@ -77,7 +77,7 @@ def _carried_files(source: Path, brief: Brief, name: str) -> Carried:
                 relative = path.relative_to(source.parent.resolve()).as_posix()
                 # A file the source edition carried into its own folder moves on from there.
                 relative = relative.removeprefix(f"{source.stem}/")
-                keys = ("sections", section_index, "blocks", block_index, block.kind, key)
+                keys = (*where, "blocks", block_index, block.kind, key)
                 carried[keys] = (json.dumps(f"{name}/{relative}"), relative, path)
     return carried
 

@@ -21,6 +21,7 @@ from report.content.model import (
     ListBlock,
     Timeline,
     list_depth,
+    located_sections,
 )
 from report.content.numbered import numbered_problems, target_ids
 from report.content.paths import checked_image_path, in_content_folder
@@ -85,9 +86,9 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
 def _list_and_date_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
     """Lists nested deeper than MAX_LIST_DEPTH, and timeline days without a month or that the
     month does not have."""
-    for section_index, section in enumerate(brief.sections):
+    for where, section in located_sections(brief):
         for block_index, block in enumerate(section.blocks):
-            at = ("sections", section_index, "blocks", block_index)
+            at = (*where, "blocks", block_index)
             if isinstance(block, ListBlock) and list_depth(block.list.items) > MAX_LIST_DEPTH:
                 where = location(path, node_at(root, *at, "list").start_mark)
                 yield f"{where}: lists nest at most {MAX_LIST_DEPTH} deep"

@@ -369,6 +369,10 @@ class Brief(Model):
     sections: Annotated[
         list[Section], Check(min_length=1, max_length=MAX_SECTIONS, after=_unique_section_ids)
     ]
+    appendices: Annotated[list[Section], Check(max_length=MAX_SECTIONS)] = field(
+        default_factory=list
+    )
+    """Back matter lettered A, B, ...: sections like the others, after them."""
     notes: Annotated[dict[NoteName, Text], Check(max_length=MAX_NOTES)] = field(
         default_factory=dict
     )
@@ -388,13 +392,25 @@ class Brief(Model):
     """Add a section listing what changed since the previous edition."""
 
 
+def all_sections(brief: Brief) -> list[Section]:
+    """The sections, then the appendices: everything that holds blocks, in reading order."""
+    return [*brief.sections, *brief.appendices]
+
+
+def located_sections(brief: Brief) -> list[tuple[tuple[str, int], Section]]:
+    """Each section and appendix with where it is in the file (`("sections", 2)`)."""
+    return [(("sections", index), section) for index, section in enumerate(brief.sections)] + [
+        (("appendices", index), section) for index, section in enumerate(brief.appendices)
+    ]
+
+
 def markdown_texts(brief: Brief) -> Iterator[str]:
     """Yield every text of the brief that is inline Markdown (see MARKDOWN_FIELDS), notes too."""
     yield brief.lead
     yield from brief.notes.values()
     if brief.source:
         yield brief.source
-    for section in brief.sections:
+    for section in all_sections(brief):
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 yield block.paragraph

@@ -20,7 +20,7 @@ from report.content.figures import (
     TableContent,
     numbered_content,
 )
-from report.content.model import Brief, Heading, Section
+from report.content.model import Brief, Heading, Section, all_sections, located_sections
 from report.content.paths import checked_image_path, in_content_folder
 from report.content.tabular import header_width, lay_out, read_csv
 from report.content.yaml_reader import key_node_at, location, node_at
@@ -58,7 +58,7 @@ def sub_headings(brief: Brief) -> list[SubHeading]:
     """Every sub-heading of the brief, in reading order."""
     return [
         SubHeading(block_anchor(section, index, block), block.level, block.heading, section)
-        for section in brief.sections
+        for section in all_sections(brief)
         for index, block in enumerate(section.blocks, start=1)
         if isinstance(block, Heading)
     ]
@@ -68,7 +68,7 @@ def numbered_blocks(brief: Brief) -> list[Numbered]:
     """Every table and figure of the brief in reading order, numbered per kind."""
     counts = {"table": 0, "figure": 0}
     found = []
-    for section in brief.sections:
+    for section in all_sections(brief):
         for index, block in enumerate(section.blocks, start=1):
             if isinstance(block, Table | Figure | Chart):
                 kind = "table" if isinstance(block, Table) else "figure"
@@ -81,7 +81,7 @@ def numbered_blocks(brief: Brief) -> list[Numbered]:
 def target_ids(brief: Brief) -> set[str]:
     """The ids a link may point at: sections, headings, tables, figures and charts."""
     return (
-        {section.id for section in brief.sections}
+        {section.id for section in all_sections(brief)}
         | {item.anchor for item in numbered_blocks(brief)}
         | {heading.anchor for heading in sub_headings(brief)}
     )
@@ -127,9 +127,9 @@ def _value(cell: str) -> Any:
 def numbered_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
     """Check each table, figure and chart against its files, and every id for repeats."""
     yield from _duplicate_ids(path, root, brief)
-    for section_index, section in enumerate(brief.sections):
+    for where, section in located_sections(brief):
         for block_index, block in enumerate(section.blocks):
-            at = ("sections", section_index, "blocks", block_index, getattr(block, "kind", ""))
+            at = (*where, "blocks", block_index, getattr(block, "kind", ""))
             if isinstance(block, Table):
                 yield from _table_problems(path, root, at, block.table)
             elif isinstance(block, Figure):
@@ -165,17 +165,17 @@ IdKeys = tuple[str | int, ...]
 def _document_ids(brief: Brief) -> Iterator[tuple[str, str, IdKeys]]:
     """Every id the templates write for the brief's sections and blocks: the id, what it
     belongs to, and where the author wrote it (for ids the author gave)."""
-    for section_index, section in enumerate(brief.sections):
+    for where, section in located_sections(brief):
         name = f"section {section.id!r}"
-        section_keys: IdKeys = ("sections", section_index, "id")
+        section_keys: IdKeys = (*where, "id")
         yield section.id, name, section_keys
         yield f"{section.id}-title", f"the title of {name}", section_keys
         for block_index, block in enumerate(section.blocks):
             place = f"{section.id}-{block_index + 1}"
             own = _own_id(block)
-            keys = ("sections", section_index, "blocks", block_index, block.kind, "id")
+            keys = (*where, "blocks", block_index, block.kind, "id")
             if isinstance(block, Heading):  # `id:` sits beside `heading:`
-                keys = ("sections", section_index, "blocks", block_index, "id")
+                keys = (*where, "blocks", block_index, "id")
             anchor = own or place
             what = f"block {block_index + 1} of {name}"
             made_keys = keys if own else section_keys

@@ -13,6 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from report.cache import file_digest, memo
+from report.content.model import all_sections
 from report.content.paths import image_path
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
@@ -165,7 +166,7 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
                     )
                 ),
             )
-            for index, section in enumerate(brief.sections)
+            for index, section in enumerate(all_sections(brief))
         ),
         *([page("changes", "text/changes.xhtml", labels["changes"])] if prepared.changes else []),
         *([page("glossary", "text/glossary.xhtml", labels["glossary"])] if brief.glossary else []),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from report.content.figures import numbered_content
-from report.content.model import Brief, Paragraph
+from report.content.model import Brief, Paragraph, all_sections
 from report.content.numbered import numbered_blocks, sub_headings
 
 
@@ -26,17 +26,21 @@ class CrossReferences:
     """Every target of the brief, by anchor, with the words of the brief's language."""
 
     def __init__(self, brief: Brief, labels: dict[str, Any]) -> None:
-        self.numbers = heading_numbers(brief)
+        self.numbers = heading_numbers(brief) | appendix_labels(brief, labels)
         self.paragraphs = paragraph_numbers(brief)
+        appendices = {appendix.id for appendix in brief.appendices}
         self.targets: dict[str, Target] = {
             section.id: Target(
                 section.id,
                 "section",
-                self.titled(section.id, section.title),
+                # An empty link to an appendix says "Appendix A", as reports refer to one.
+                self.number(section.id).rstrip(".")
+                if section.id in appendices
+                else self.titled(section.id, section.title),
                 section.title,
                 section.id,
             )
-            for section in brief.sections
+            for section in all_sections(brief)
         }
         for item in numbered_blocks(brief):
             content = numbered_content(item.block)
@@ -159,3 +163,22 @@ def paragraph_numbers(brief: Brief) -> dict[str, str]:
         if isinstance(block, Paragraph)
     ]
     return {anchor: str(number) for number, anchor in enumerate(anchors, start=1)}
+
+
+def appendix_labels(brief: Brief, labels: dict[str, Any]) -> dict[str, str]:
+    """Each appendix's label, "Appendix A", lettered in the language's alphabet."""
+    letters = labels["appendix_letters"]
+    return {
+        appendix.id: labels["appendix_label"].format(letter=_lettered(index, letters)) + "."
+        for index, appendix in enumerate(brief.appendices)
+    }
+
+
+def _lettered(index: int, letters: str) -> str:
+    """0 -> A, then AA, AB, ... past the alphabet's end."""
+    text = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, len(letters))
+        text = letters[rest] + text
+    return text
