@@ -523,3 +523,25 @@ def test_decimal_marks_line_up_in_tabular_figures() -> None:
         "\u2008\u2007\u2007",
     ]
     assert decimal_padding(["10", "2"], ".") == ["", ""]
+
+
+def test_a_grouped_header_is_linked_to_every_column_under_it(outputs: dict[str, Path]) -> None:
+    with pikepdf.open(outputs["pdf"]) as pdf:
+        elements = list(structure(pdf))
+        group = next(
+            element
+            for element in elements
+            if element.S == "/TH" and int(element.A.get("/ColSpan", 1)) == 2
+        )
+        group_id = str(group.ID)
+        linked = [
+            element
+            for element in elements
+            if element.S == "/TD" and group_id in [str(h) for h in element.A.get("/Headers", [])]
+        ]
+        # Under "Personnel": both years, in each of the table's rows that has them (5 values
+        # in "2014" and "2023" for 3 full rows, and the 2 of the spanning row).
+        assert len(linked) >= 8
+        # Every data cell names a header (its column's, and its row's where it has one).
+        cells = [element for element in elements if element.S == "/TD"]
+        assert all(len(element.A.get("/Headers", [])) > 0 for element in cells)

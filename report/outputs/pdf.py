@@ -105,31 +105,10 @@ def page_of_ids(document: Any) -> dict[str, int]:
 
 def _finish(document: object, pdf: Any) -> None:
     """Complete what WeasyPrint leaves out of the written PDF."""
+    from report.outputs.pdf_tables import tag_table_headers
+
     _declare_source_relationship(document, pdf)
-    _scope_table_headers(pdf)
-
-
-def _scope_table_headers(pdf: Any) -> None:
-    """Give each table header cell its scope, as PDF/UA asks: a column header in the table's
-    head, a row header in its body (WeasyPrint tags the cells but not their scope)."""
-    elements = {
-        item.number: item
-        for item in pdf.objects
-        if isinstance(item, dict) and item.get("Type") == "/StructElem"
-    }
-
-    def parent(element: Any) -> Any:
-        reference = element.get("P")
-        number = int(bytes(reference).split()[0]) if reference else None
-        return elements.get(number)
-
-    for element in elements.values():
-        if element.get("S") != "/TH":
-            continue
-        row = parent(element)
-        group = parent(row) if row is not None else None
-        in_body = group is not None and group.get("S") == "/TBody"
-        element.setdefault("A", {"O": "/Table"})["Scope"] = "/Row" if in_body else "/Column"
+    tag_table_headers(pdf)
 
 
 def _declare_source_relationship(document: object, pdf: Any) -> None:
