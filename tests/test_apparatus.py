@@ -477,3 +477,66 @@ def test_an_appendix_id_must_differ_from_the_sections(tmp_path: Path) -> None:
     assert re.search(
         r"x.yaml:\d+:\d+: the id 'only' .* is also the id of section 'only'", problems_of(path)
     )
+
+
+# --- people and publisher -------------------------------------------------------------------
+
+AUTHORS = [
+    {
+        "name": "Anna Kowalska",
+        "role": "Rapporteur",
+        "affiliation": "Committee on Defence",
+        "orcid": "0000-0002-1825-0097",
+    },
+    {"name": "Jan Nowak", "role": "Editor"},
+]
+
+
+def brief_by(folder: Path, **people: object) -> Path:
+    brief = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    del brief["author"]
+    brief.update(people)
+    path = folder / "x.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    return path
+
+
+def test_authors_and_publisher_land_where_readers_and_catalogues_look(tmp_path: Path) -> None:
+    import subprocess
+    import zipfile
+
+    path = brief_by(tmp_path, authors=AUTHORS, publisher="NATO Parliamentary Assembly")
+    build([path], tmp_path / "out", ["pdf", "epub", "html"])
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        opf = book.read("EPUB/content.opf").decode()
+    assert '<dc:creator id="creator-1">Anna Kowalska</dc:creator>' in opf
+    assert 'refines="#creator-2" property="role" scheme="marc:relators">edt<' in opf
+    assert "<dc:publisher>NATO Parliamentary Assembly</dc:publisher>" in opf
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "out" / "x.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"Author:\s+Anna Kowalska, Jan Nowak", info)
+    pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf", False)]
+    assert "Anna Kowalska (Rapporteur), Committee on Defence" in pages[0]  # the cover
+    text = " ".join(pages)
+    assert "Publisher: NATO Parliamentary Assembly" in text
+    assert "Anna Kowalska, Jan Nowak. Минимальная справка." in text  # how to cite
+    html = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="author" content="Anna Kowalska, Jan Nowak"/>' in html
+    assert '<a href="https://orcid.org/0000-0002-1825-0097">' in html
+
+
+@pytest.mark.parametrize(
+    ("people", "says"),
+    [
+        ({}, "missing required key 'author' (or authors: for several)"),
+        ({"author": "A", "authors": AUTHORS}, "give author: (one name) or authors: (a list)"),
+        ({"author": ["A", "B"]}, "is one name; for several, write authors:"),
+        (
+            {"authors": [{"name": "A", "orcid": "0000-0002-1825-0098"}]},
+            "is not an ORCID iD: its check digit should be 7",
+        ),
+    ],
+)
+def test_authors_are_checked(tmp_path: Path, people: dict, says: str) -> None:
+    assert says in problems_of(brief_by(tmp_path, **people))

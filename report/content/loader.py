@@ -148,6 +148,12 @@ def _edition_problems(
 ) -> list[str]:
     """Check what links this edition to others: the previous file, the theme, the logo."""
     problems = []
+    if brief.author is not None and brief.authors:
+        where = location(path, node_at(root, "authors").start_mark)
+        problems.append(f"{where}: give author: (one name) or authors: (a list), not both")
+    elif brief.author is None and not brief.authors:
+        where = location(path, root.start_mark)
+        problems.append(f"{where}: missing required key 'author' (or authors: for several)")
     try:
         previous_path(path, brief)
     except AssetError as err:

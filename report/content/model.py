@@ -317,6 +317,34 @@ def _unique_section_ids(sections: list[Section]) -> list[Section]:
     return sections
 
 
+def _orcid(value: str) -> str:
+    """Check an ORCID iD's form and its check digit (ISO 7064 MOD 11-2)."""
+    digits = value.replace("-", "")
+    total = 0
+    for digit in digits[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    if digits[-1] != expected:
+        raise ValueError(f"{value} is not an ORCID iD: its check digit should be {expected}")
+    return value
+
+
+Orcid = Annotated[str, Check(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", after=_orcid)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person(Model):
+    """An author: name, and what the readers and catalogues should know of them."""
+
+    name: Text
+    role: Text | None = None
+    """E.g. Rapporteur, Editor; shown beside the name."""
+    affiliation: Text | None = None
+    orcid: Orcid | None = None
+    """ORCID iD, e.g. 0000-0002-1825-0097."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Numbering(Model):
     """Numbers for sections, sub-headings and paragraphs, as reports and resolutions use them."""
@@ -352,8 +380,12 @@ class Brief(Model):
     title: Text
     topic: Text
     """Topic label shown above the title."""
-    author: Text
-    """Author or publisher, as it should appear in metadata."""
+    author: Text | None = None
+    """The author (or the body that issues the brief), as one name; for several, `authors:`."""
+    authors: Annotated[list[Person], Check(max_length=MAX_ITEMS)] = field(default_factory=list)
+    """The people who wrote the brief, each with an optional role, affiliation and ORCID."""
+    publisher: Text | None = None
+    """Who publishes the brief (the EPUB's publisher; the author when not given)."""
     keywords: Annotated[list[Text], Check(max_length=MAX_ITEMS)] = field(default_factory=list)
     edition: Edition
     source: Text | None = None
@@ -390,6 +422,16 @@ class Brief(Model):
     """The previous edition's content file, relative to this one."""
     show_changes: bool = False
     """Add a section listing what changed since the previous edition."""
+
+
+def people(brief: Brief) -> list[Person]:
+    """The brief's authors: `authors:`, or `author:` as one person."""
+    return list(brief.authors) or ([Person(name=brief.author)] if brief.author else [])
+
+
+def byline(brief: Brief) -> str:
+    """The authors' names as one line, for metadata and citations."""
+    return ", ".join(person.name for person in people(brief))
 
 
 def all_sections(brief: Brief) -> list[Section]:

@@ -34,6 +34,7 @@ from report.content.model import (
     KeyFigure,
     ListContent,
     ListItem,
+    Person,
     Section,
     Style,
     TimelineContent,
@@ -51,6 +52,7 @@ _MODELS = (
     Correction,
     Contents,
     Style,
+    Person,
     ListItem,
     TimelineContent,
     *BLOCK_TYPES,
@@ -213,6 +215,8 @@ def _message(error: Any, node: yaml.Node | None) -> str:
         close = difflib.get_close_matches(str(key), BLOCK_KINDS, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(BLOCK_KINDS)}"
         return f"unknown block {str(key)!r}; {hint}"
+    if str(error["loc"][-1]) == "author" and isinstance(found, list):
+        return "is one name; for several, write authors: with a `- name: ...` for each"
     if isinstance(found, dict | list) or kind in {"value_error", "duplicate_id"}:
         return message
     message += f", found {found!r}"

@@ -14,7 +14,7 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from report.content.model import Brief
+from report.content.model import Brief, byline, people
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.pages import PageMap, mark_pages
@@ -76,8 +76,10 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
     book.set_identifier(brief.edition.identifier)
     book.set_title(brief.title)
     book.set_language(brief.edition.language)
-    book.add_author(brief.author)
-    book.add_metadata("DC", "publisher", brief.author)
+    for number, person in enumerate(people(brief), start=1):
+        # A dc:creator per author, its role a MARC relator code (aut unless the role says).
+        book.add_author(person.name, role=_relator(person.role), uid=f"creator-{number}")
+    book.add_metadata("DC", "publisher", brief.publisher or byline(brief))
     # A full timestamp: some readers (calibre) shift a bare date to the day before.
     book.add_metadata("DC", "date", f"{brief.edition.date.isoformat()}T00:00:00Z")
     book.add_metadata("DC", "description", brief.lead)
@@ -88,6 +90,14 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
         ("", {"name": "generator", "content": generator})
     ]
     return book
+
+
+RELATORS = {"editor": "edt", "translator": "trl", "contributor": "ctb", "illustrator": "ill"}
+
+
+def _relator(role: str | None) -> str:
+    """The MARC relator code of a role as written ("Editor" -> edt); "aut" for the rest."""
+    return RELATORS.get((role or "").strip().lower(), "aut")
 
 
 def _add_accessibility_metadata(book: epub.EpubBook, parts: EpubParts) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from report.content.model import Brief
+from report.content.model import Brief, byline
 
 WIDTH, HEIGHT = 1600, 2400
 INK = (26, 26, 26)
@@ -50,7 +50,7 @@ def draw_cover(
     foot = HEIGHT - 380
     draw.line((MARGIN, foot, WIDTH - 150, foot), fill=WHITE if full else RULE, width=4)
     draw.text((MARGIN, foot + 50), _one_line(edition_line), font=font("SemiBold", 58), fill=ink)
-    draw.text((MARGIN, foot + 135), _one_line(brief.author), font=font("Regular", 58), fill=muted)
+    draw.text((MARGIN, foot + 135), _one_line(byline(brief)), font=font("Regular", 58), fill=muted)
 
     buffer = io.BytesIO()
     # zlib level 6 without Pillow's "optimize" search: 3x faster, 3% larger.

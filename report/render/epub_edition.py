@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from report.cache import file_digest, memo
-from report.content.model import all_sections
+from report.content.model import all_sections, byline
 from report.content.paths import image_path
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
@@ -84,7 +84,7 @@ def cover_image(prepared: PreparedBrief) -> bytes:
     fonts = [templates.find(f"fonts/{name}") for name in ("Inter-Bold.otf", "CharisSIL-Bold.ttf")]
     key = [
         "cover",
-        json.dumps([brief.title, brief.topic, brief.author, dataclasses.astuple(brief.style)]),
+        json.dumps([brief.title, brief.topic, byline(brief), dataclasses.astuple(brief.style)]),
         templates.edition_line(brief),
         # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
         *(file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),

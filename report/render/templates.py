@@ -12,7 +12,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from report.content.markup import mark_abbreviations, nest_quotes, render_inline
-from report.content.model import Brief, TimelineEntry
+from report.content.model import Brief, TimelineEntry, byline, people
 from report.errors import ReportError, TemplateError
 from report.render.strings import read_strings
 
@@ -196,7 +196,12 @@ class Templates:
         try:
             template = self.env.get_template(name)
             return template.render(
-                brief=brief, labels=self.labels, edition_line=self.edition_line(brief), **context
+                brief=brief,
+                labels=self.labels,
+                edition_line=self.edition_line(brief),
+                people=people(brief),
+                byline=byline(brief),
+                **context,
             )
         except jinja2.TemplateNotFound as err:
             tried = ", ".join(str(folder) for folder in self.search_path)
