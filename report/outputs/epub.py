@@ -17,6 +17,7 @@ from lxml import etree
 from report.content.model import Brief, byline, people
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
+from report.render.licences import licence
 from report.render.pages import PageMap, mark_pages
 
 FONT_MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
@@ -80,6 +81,19 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
         # A dc:creator per author, its role a MARC relator code (aut unless the role says).
         book.add_author(person.name, role=_relator(person.role), uid=f"creator-{number}")
     book.add_metadata("DC", "publisher", brief.publisher or byline(brief))
+    rights = licence(brief.license)
+    if rights:
+        book.add_metadata("DC", "rights", f"{rights.name} {rights.url or ''}".strip())
+    # Further identifiers, each with its ONIX type (06 DOI, 15 ISBN-13, 02 ISBN-10).
+    isbn = (brief.isbn or "").replace("-", "").replace(" ", "")
+    for uid, value, onix in (
+        ("doi", f"doi:{brief.doi}" if brief.doi else "", "06"),
+        ("isbn", f"urn:isbn:{isbn}" if isbn else "", "15" if len(isbn) == 13 else "02"),
+    ):
+        if value:
+            book.add_metadata("DC", "identifier", value, {"id": uid})
+            meta = {"refines": f"#{uid}", "property": "identifier-type", "scheme": "onix:codelist5"}
+            book.add_metadata(None, "meta", onix, meta)
     # A full timestamp: some readers (calibre) shift a bare date to the day before.
     book.add_metadata("DC", "date", f"{brief.edition.date.isoformat()}T00:00:00Z")
     book.add_metadata("DC", "description", brief.lead)

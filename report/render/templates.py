@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from report.content.markup import mark_abbreviations, nest_quotes, render_inline
 from report.content.model import Brief, TimelineEntry, byline, people
 from report.errors import ReportError, TemplateError
+from report.render.licences import licence
 from report.render.strings import read_strings
 
 
@@ -201,6 +202,7 @@ class Templates:
                 edition_line=self.edition_line(brief),
                 people=people(brief),
                 byline=byline(brief),
+                licence=licence(brief.license),
                 **context,
             )
         except jinja2.TemplateNotFound as err:
