@@ -191,3 +191,13 @@ def ace_violations(epub: Path, folder: Path) -> tuple[list[tuple[str, str]], str
         for check in document["assertions"]
     ]
     return violations, report["earl:result"]["earl:outcome"]
+
+
+def problems_of(path: Path) -> str:
+    """The problems loading a content file reports, one a line (it must fail to load)."""
+    from report.content.loader import load_brief
+    from report.errors import ContentError
+
+    with pytest.raises(ContentError) as caught:
+        load_brief(path)
+    return "\n".join(caught.value.problems)

@@ -13,7 +13,7 @@ import yaml
 from report.content.loader import load_brief
 from report.errors import ContentError, TemplateError
 from report.pipeline import build
-from tests.conftest import FIXTURES, dump_yaml, pdf_pages
+from tests.conftest import FIXTURES, dump_yaml, pdf_pages, problems_of
 
 MINIMAL = FIXTURES / "minimal.yaml"
 
@@ -26,12 +26,6 @@ def brief_with(folder: Path, *blocks: dict, language: str = "en", **top: object)
     path = folder / "x.yaml"
     path.write_text(dump_yaml(brief), encoding="utf-8")
     return path
-
-
-def problems_of(path: Path) -> str:
-    with pytest.raises(ContentError) as caught:
-        load_brief(path)
-    return "\n".join(caught.value.problems)
 
 
 def web_page(folder: Path, path: Path) -> str:

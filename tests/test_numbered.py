@@ -27,6 +27,7 @@ from tests.conftest import (
     ace_violations,
     dump_yaml,
     pdf_pages,
+    problems_of,
     run_report,
 )
 
@@ -247,12 +248,6 @@ def brief_with(folder: Path, *blocks: dict) -> Path:
     path = folder / "x.yaml"
     path.write_text(dump_yaml(brief), encoding="utf-8")
     return path
-
-
-def problems_of(path: Path) -> str:
-    with pytest.raises(ContentError) as caught:
-        load_brief(path)
-    return "\n".join(caught.value.problems)
 
 
 TABLE = {"caption": "A table", "columns": [{"title": "A"}, {"title": "B"}], "rows": [["x", 1]]}

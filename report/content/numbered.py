@@ -3,7 +3,6 @@ the files they name (each problem at its line, in the content file or in the dat
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,6 +84,12 @@ def target_ids(brief: Brief) -> set[str]:
         | {item.anchor for item in numbered_blocks(brief)}
         | {heading.anchor for heading in sub_headings(brief)}
     )
+
+
+def data_name(block: object) -> str | None:
+    """The CSV file a table (`csv:`) or chart (`data:`) reads, as written; None for the rest."""
+    content = numbered_content(block)
+    return getattr(content, "csv", None) or getattr(content, "data", None)
 
 
 def data_path(source: Path, name: str) -> Path:
@@ -276,8 +281,3 @@ def _chart_problems(
         yield f"{location(path, mark)}: spec.{'.'.join(map(str, keys)) or ''}: {message}".replace(
             "spec.: ", "spec: "
         )
-
-
-def nearest_ids(target: str, ids: set[str]) -> list[str]:
-    """The ids most like a mistyped one, closest first."""
-    return difflib.get_close_matches(target, sorted(ids), n=3, cutoff=0.5)

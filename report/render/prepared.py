@@ -13,7 +13,7 @@ import yaml
 from report.assets import AssetRoots
 from report.cache import fingerprint
 from report.content.changes import Changes, compare
-from report.content.figures import Figure, Table, numbered_content
+from report.content.figures import Figure, Table
 from report.content.loader import (
     character_problems,
     load_brief,
@@ -23,7 +23,7 @@ from report.content.loader import (
 )
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
-from report.content.numbered import csv_rows, data_path, numbered_blocks
+from report.content.numbered import csv_rows, data_name, data_path, numbered_blocks
 from report.content.paths import image_path
 from report.content.yaml_reader import location, node_at
 from report.errors import ContentError, UsageError
@@ -135,8 +135,7 @@ def data_files(source: Path, brief: Brief) -> list[Path]:
     """The CSV files the brief's tables and charts read."""
     names: dict[str, None] = {}
     for item in numbered_blocks(brief):
-        content = numbered_content(item.block)
-        name = getattr(content, "csv", None) or getattr(content, "data", None)
+        name = data_name(item.block)
         if name:
             names[name] = None
     return [data_path(source, name) for name in names]
@@ -181,8 +180,7 @@ def _data_character_problems(
     """The same for the CSV files of tables and charts: each row a character is missing in."""
     problems = []
     for item in numbered_blocks(brief):
-        content = numbered_content(item.block)
-        name = getattr(content, "csv", None) or getattr(content, "data", None)
+        name = data_name(item.block)
         if not name:
             continue
         for number, row in enumerate(csv_rows(source, name), start=1):
