@@ -36,9 +36,9 @@ def load_brief(path: Path | str) -> Brief:
     """Load and validate one content file, its theme checked against the installed ones; raise
     ContentError listing every problem."""
     from report.content.loader import load_brief as load
-    from report.render.templates import theme_names
+    from report.render.templates import theme_folders
 
-    return load(path, themes=theme_names())
+    return load(path, themes=theme_folders())
 
 
 def __getattr__(name: str) -> object:

@@ -131,7 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     schema_cmd = subcommands.add_parser(
         "schema",
         help="print the JSON Schema of content files",
-        description="Print the JSON Schema of content files, for editors and other tools.",
+        description="Print the JSON Schema of content files, for editors and other tools; "
+        "given a content file, with the components of its edition folder and theme.",
+    )
+    schema_cmd.add_argument(
+        "content", nargs="?", type=Path, help="a content file whose components to include"
     )
     schema_cmd.set_defaults(run=commands.schema_command)
     edition_cmd = subcommands.add_parser(

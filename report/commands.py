@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from report.errors import UsageError
 from report.options import DEFAULT_CONTENT, FORMATS, BuildOptions, content_files
@@ -90,10 +90,27 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def schema_command(args: argparse.Namespace) -> int:
+    from report.content.components import block_schemas
     from report.content.validation import schema_json
 
-    sys.stdout.write(schema_json())
+    components = _components_of(args.content) if args.content else {}
+    sys.stdout.write(schema_json(block_schemas(components)))
     return 0
+
+
+def _components_of(source: Path) -> dict[str, Any]:
+    """The components a content file may use: its edition folder's and its theme's. The file is
+    only read, not validated: the schema is what helps fix it."""
+    from report.content.components import component_folders, find_components
+    from report.content.yaml_reader import read_document
+    from report.render.templates import theme_folders
+
+    if not source.is_file():
+        raise UsageError(f"{source}: no such content file")
+    data, _ = read_document(source)
+    theme = data.get("theme") if isinstance(data, dict) else None
+    folder = theme_folders().get(theme) if isinstance(theme, str) else None
+    return find_components(component_folders(source, folder))
 
 
 class Progress:

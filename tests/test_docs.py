@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -44,8 +45,14 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     text = "\n".join(pages)
     assert "Edition 2 · 1 June 2027" in text
     assert "Updated for the 2027 review" in pages[0]
-    assert "In their words" in text and "The statement on Belarus – NATO cooperation" in text
+    assert "Recommendations" in text and "The Government of Belarus" in text
     assert "What changed in this edition" in text
     with zipfile.ZipFile(out / "belarus-nato-2027.epub") as book:
         assert b"#7a1f3d" in book.read("EPUB/css/style.css")
-        assert b"<blockquote>" in book.read("EPUB/text/voices.xhtml")
+        chapter = book.read("EPUB/text/recommendations.xhtml").decode()
+        assert '<div class="block-recommendation" id="recommendations-1">' in chapter
+        assert "<em>Individual Partnership and Cooperation Programme</em>" in chapter
+    web = (out / "belarus-nato-2027" / "index.html").read_text(encoding="utf-8")
+    assert 'class="recommendation-to">The Government of Belarus' in web
+    schema = json.loads((out / "belarus-nato-2027.schema.json").read_text(encoding="utf-8"))
+    assert "component-recommendation" in schema["$defs"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_project, pdf_pages
+from tests.conftest import FIXTURES, ROOT, copy_project, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +108,31 @@ def test_the_up_to_date_check_covers_every_file_of_the_package(
     assert {"cli.py", "content/model.py", "render/epub_edition.py", "outputs/pdf.py"} <= set(listed)
     assert "templates/print.html" in listed and "themes/compact/css/theme-print.css" in listed
     assert not any("__pycache__" in name for name in listed)
+
+
+def test_a_component_of_your_own_works_with_the_installed_package(
+    installed: Path, tmp_path: Path
+) -> None:
+    """Step 4 of docs/customizing.md, as written, run by the installed (not editable) command:
+    a component needs nothing of the package's source."""
+    from tests.test_docs import WALKTHROUGH, shell_blocks
+
+    folder = tmp_path / "project"
+    (folder / "content").mkdir(parents=True)
+    shutil.copy(
+        ROOT / "content" / "belarus-nato.yaml", folder / "content" / "belarus-nato-2027.yaml"
+    )
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    (folder / ".venv" / "bin" / "report").symlink_to(installed / "bin" / "report")
+    step = shell_blocks(WALKTHROUGH.read_text(encoding="utf-8"))[3]
+    assert "components/recommendation.html" in step
+    result = run_installed(installed, folder, "bash", "-euo", "pipefail", "-c", step)
+    assert result.returncode == 0, result.stderr
+    build = folder / "build"
+    assert "The Government of Belarus" in "\n".join(pdf_pages(build / "belarus-nato-2027.pdf"))
+    with zipfile.ZipFile(build / "belarus-nato-2027.epub") as book:
+        chapter = book.read("EPUB/text/recommendations.xhtml").decode()
+    assert 'class="recommendation-to">The Government of Belarus' in chapter
+    web = (build / "belarus-nato-2027" / "index.html").read_text(encoding="utf-8")
+    assert 'class="block-recommendation"' in web
+    assert "block-recommendation" in (build / "belarus-nato-2027.schema.json").read_text()

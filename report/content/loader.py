@@ -6,13 +6,14 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic_core import ValidationError
 
+from report.content.components import component_folders, component_problems, find_components
 from report.content.markup import Reference, block_markdown, link_problem, references
 from report.content.model import (
     MARKDOWN_FIELDS,
@@ -36,17 +37,19 @@ from report.content.yaml_reader import (
 )
 from report.errors import AssetError, ContentError
 
+Themes = Mapping[str, Path] | Collection[str]
 
-def load_brief(path: Path | str, themes: Collection[str] | None = None) -> Brief:
+
+def load_brief(path: Path | str, themes: Themes | None = None) -> Brief:
     """Load and validate one content file; raise ContentError listing every problem.
 
-    `themes` names the themes a brief may choose (the templates side knows them); None skips
-    that check.
+    `themes` names the themes a brief may choose, with their folders when a mapping (the
+    templates side knows them; a theme's components are found there); None skips that check.
     """
     return load_document(Path(path), themes)[0]
 
 
-def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Brief, yaml.Node]:
+def load_document(path: Path, themes: Themes | None = None) -> tuple[Brief, yaml.Node]:
     """Load and validate one content file (see load_brief); return the brief and the YAML node
     tree, for checks that locate problems later (the characters the fonts lack)."""
     data, node = read_document(path)
@@ -78,6 +81,7 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
     problems += _list_and_date_problems(path, node, brief)
     problems += _reference_problems(path, node, brief)
     problems += _edition_problems(path, node, brief, themes)
+    problems += _component_problems(path, node, brief, themes)
     if problems:
         raise ContentError(problems)
     return brief, node
@@ -108,6 +112,18 @@ def _list_and_date_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterat
                 except ValueError as err:
                     date = f"{entry.year}-{entry.month:02d}-{entry.day:02d}"
                     yield f"{where}: {date} is not a date ({err})"
+
+
+def _component_problems(
+    path: Path, root: yaml.Node, brief: Brief, themes: Themes | None
+) -> list[str]:
+    """Check the blocks of components of the edition's or theme's own (components.py)."""
+    theme = themes.get(brief.theme) if isinstance(themes, Mapping) and brief.theme else None
+    try:
+        components = find_components(component_folders(path, theme))
+    except ContentError as err:
+        return err.problems
+    return list(component_problems(path, root, brief, components))
 
 
 def _quoted_date_as_date(data: dict[str, Any]) -> None:
@@ -144,7 +160,7 @@ def previous_path(source: Path, brief: Brief) -> Path | None:
 
 
 def _edition_problems(
-    path: Path, root: yaml.Node, brief: Brief, themes: Collection[str] | None
+    path: Path, root: yaml.Node, brief: Brief, themes: Themes | None
 ) -> list[str]:
     """Check what links this edition to others: the previous file, the theme, the logo."""
     problems = []

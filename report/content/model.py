@@ -165,6 +165,36 @@ class Callout(Model):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteContent(Model):
+    """Quoted words, who said or wrote them, and where."""
+
+    text: Text
+    """The words quoted, without quotation marks (the layout sets them apart)."""
+    attribution: Text | None = None
+    """Who said or wrote them, e.g. "Jens Stoltenberg, NATO Secretary General"."""
+    source: Text | None = None
+    """Where: a title, a link ([title](https://...)) or a citation."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote(Model):
+    """A quotation set apart from the text (a block quote), with its attribution."""
+
+    kind: ClassVar[str] = "quote"
+    quote: QuoteContent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Component(Model):
+    """A block of a type the edition or its theme defines: `- <name>: value`, rendered by
+    `components/<name>.html` and validated by `components/<name>.schema.yaml`."""
+
+    kind: ClassVar[str] = "component"
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimelineContent(Model):
     """A timeline with a title of its own (in place of "Key dates")."""
 
@@ -205,7 +235,7 @@ class KeyFigures(Model):
 # Keys whose text is inline Markdown (emphasis, links to #ids or https://, images); `rows` and
 # `text` are table cells, `notes` a table's or figure's notes (the brief's own notes: are too).
 MARKDOWN_FIELDS = frozenset(
-    {"lead", "source", "paragraph", "callout", "intro", "items", "event"}
+    {"lead", "source", "paragraph", "callout", "intro", "items", "event", "attribution"}
     | {"caption", "notes", "credit", "rows", "text", "note"}
 )
 
@@ -214,6 +244,7 @@ BLOCK_TYPES: tuple[type[Model], ...] = (
     Heading,
     ListBlock,
     Callout,
+    Quote,
     Timeline,
     KeyFigures,
     Table,
@@ -224,32 +255,53 @@ BLOCK_KINDS: tuple[str, ...] = tuple(block.kind for block in BLOCK_TYPES)
 
 
 def _block_kind(value: Any) -> str | None:
-    """Name the block type by its single key, as authors write `- paragraph: ...`."""
+    """Name the block type by its single key, as authors write `- paragraph: ...`; a single
+    key that names no built-in block is a component's (components.py checks it exists)."""
     if isinstance(value, dict):
         keys = [key for key in value if key in BLOCK_KINDS]
+        if not keys and len(value) == 1:
+            return Component.kind
         return keys[0] if len(keys) == 1 else None
     return getattr(value, "kind", None)
 
 
+def _as_component(value: Any) -> Any:
+    """Read `- <name>: value` as a Component of that name."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, inner),) = value.items()
+        return {"name": str(name), "value": inner}
+    return value
+
+
 class BlockKind:
-    """Tells pydantic that a block's type is named by its key (a tagged union over BLOCK_TYPES)."""
+    """Tells pydantic that a block's type is named by its key (a tagged union over BLOCK_TYPES,
+    and Component for any other single key)."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        from pydantic import Discriminator, Tag
+        from pydantic import BeforeValidator, Discriminator, Tag
 
         members = tuple(Annotated[block, Tag(block.kind)] for block in BLOCK_TYPES)
+        component = Annotated[Component, BeforeValidator(_as_component), Tag(Component.kind)]
         discriminator = Discriminator(
             _block_kind,
             custom_error_type="block_kind",
             custom_error_message="a block must be a mapping with exactly one of the keys "
             + ", ".join(BLOCK_KINDS),
         )
-        return handler.generate_schema(Annotated[Union[members], discriminator])  # noqa: UP007
+        return handler.generate_schema(Annotated[Union[(*members, component)], discriminator])
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        """The built-in blocks only: `report schema CONTENT` adds the components a brief has."""
+        schema = handler(core_schema)
+        schema["oneOf"] = [
+            member for member in schema.get("oneOf", []) if "Component" not in str(member)
+        ]
+        return schema
 
 
-# The tagged union of every block type: adding a component means adding its class to BLOCK_TYPES
-# (and its partial, templates/partials/<kind>.html).
-Block = Annotated[Union[BLOCK_TYPES], BlockKind()]  # noqa: UP007
+# The tagged union of every block type. A new built-in block is a class in BLOCK_TYPES and its
+# partial, templates/partials/<kind>.html; an edition or theme adds its own as components/.
+Block = Annotated[Union[(*BLOCK_TYPES, Component)], BlockKind()]
 
 
 def _readable_accent(value: str) -> str:
@@ -281,6 +333,8 @@ class Section(Model):
     id: Identifier
     """Anchor and file name: lowercase letters, digits, '-'."""
     title: Text
+    epigraph: QuoteContent | None = None
+    """A quotation set under the title, before the text."""
     blocks: Annotated[list[Block], Check(min_length=1, max_length=MAX_BLOCKS)]
 
 
@@ -486,9 +540,15 @@ def markdown_texts(brief: Brief) -> Iterator[str]:
     if brief.source:
         yield brief.source
     for section in all_sections(brief):
+        if section.epigraph:
+            yield from _quote_texts(section.epigraph)
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 yield block.paragraph
+            elif isinstance(block, Quote):
+                yield from _quote_texts(block.quote)
+            elif isinstance(block, Component):
+                yield from component_strings(block.value)
             elif isinstance(block, Callout):
                 yield block.callout
             elif isinstance(block, ListBlock):
@@ -507,6 +567,30 @@ def markdown_texts(brief: Brief) -> Iterator[str]:
                     if isinstance(block, Figure) and block.figure.credit
                     else []
                 )
+
+
+def component_strings(value: Any) -> Iterator[str]:
+    """Every string in a component's value, in order: each is inline Markdown to the checks."""
+    return (text for _, text in located_strings(value))
+
+
+def located_strings(
+    value: Any, keys: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every string in a YAML value, with the keys and indexes that lead to it."""
+    if isinstance(value, str):
+        yield keys, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from located_strings(inner, (*keys, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from located_strings(inner, (*keys, index))
+
+
+def _quote_texts(quote: QuoteContent) -> Iterator[str]:
+    yield quote.text
+    yield from [text for text in (quote.attribution, quote.source) if text]
 
 
 def _table_texts(table: TableContent) -> Iterator[str]:

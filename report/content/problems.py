@@ -25,9 +25,9 @@ from report.content.figures import (
     TableContent,
 )
 from report.content.model import (
-    BLOCK_KINDS,
     BLOCK_TYPES,
     Brief,
+    Component,
     Contents,
     Correction,
     Edition,
@@ -210,11 +210,6 @@ def _message(error: Any, node: yaml.Node | None) -> str:
     if kind in ("too_long", "string_too_long"):
         count = f" (found {len(found):,})" if isinstance(found, str) else ""
         return f"{message}{count}: more than a brief holds; see the limits in docs/content.md"
-    if kind == "block_kind" and isinstance(found, dict) and len(found) == 1:
-        (key,) = found
-        close = difflib.get_close_matches(str(key), BLOCK_KINDS, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(BLOCK_KINDS)}"
-        return f"unknown block {str(key)!r}; {hint}"
     if str(error["loc"][-1]) == "author" and isinstance(found, list):
         return "is one name; for several, write authors: with a `- name: ...` for each"
     if isinstance(found, dict | list) or kind in {"value_error", "duplicate_id"}:
@@ -301,8 +296,8 @@ def _is_block_union(annotation: Any) -> bool:
     if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
         return False
     members = [_unwrap(arg) for arg in typing.get_args(annotation)]
-    return bool(members) and all(member in BLOCK_TYPES for member in members)
+    return bool(members) and all(member in (*BLOCK_TYPES, Component) for member in members)
 
 
 def _block_type(kind: str) -> type | None:
-    return next((block for block in BLOCK_TYPES if block.kind == kind), None)
+    return next((block for block in (*BLOCK_TYPES, Component) if block.kind == kind), None)

@@ -112,12 +112,30 @@ def _accept_mappings(node: Any) -> None:
             _accept_mappings(value)
 
 
-def schema_json() -> str:
-    """Return the JSON Schema of a content file, as text (imports pydantic)."""
+def schema_json(components: dict[str, dict[str, Any]] | None = None) -> str:
+    """Return the JSON Schema of a content file, as text (imports pydantic); `components` are
+    the `$defs` of a brief's own components (components.block_schemas), added as blocks."""
     from pydantic import TypeAdapter
 
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **TypeAdapter(Brief).json_schema(),
     }
+    if components:
+        blocks = [{"$ref": f"#/$defs/{name}"} for name in components if name.startswith("block-")]
+        _add_blocks(schema, blocks)
+        schema["$defs"].update(components)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _add_blocks(node: Any, blocks: list[dict[str, str]]) -> None:
+    """Add `blocks` to every choice of blocks in the schema (the lists that offer Paragraph)."""
+    if isinstance(node, dict):
+        choices = node.get("oneOf")
+        if isinstance(choices, list) and {"$ref": "#/$defs/Paragraph"} in choices:
+            choices.extend(blocks)
+        for value in node.values():
+            _add_blocks(value, blocks)
+    elif isinstance(node, list):
+        for value in node:
+            _add_blocks(value, blocks)

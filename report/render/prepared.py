@@ -29,7 +29,7 @@ from report.content.yaml_reader import location, node_at
 from report.errors import ContentError, UsageError
 from report.render.chart_views import ChartView, draw_charts
 from report.render.tables import TableView, table_view
-from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_names
+from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_folders
 from report.render.xrefs import CrossReferences
 
 
@@ -94,7 +94,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     """Load one content file and find its templates, folders, images and changes."""
     if not source.is_file():
         raise UsageError(f"{source}: no such content file")
-    brief, document = load_document(source, themes=theme_names())
+    brief, document = load_document(source, themes=theme_folders())
     overrides = edition_folder(source)
     templates = Templates(
         overrides=overrides if overrides.is_dir() else None,

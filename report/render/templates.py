@@ -33,9 +33,14 @@ Medium = Literal["print", "epub", "web"]
 
 def theme_names() -> list[str]:
     """The themes a brief may choose (`theme:`): the folders of the shipped themes folder."""
+    return list(theme_folders())
+
+
+def theme_folders() -> dict[str, Path]:
+    """The themes a brief may choose, each with its folder."""
     if not THEMES.is_dir():
-        return []
-    return sorted(folder.name for folder in THEMES.iterdir() if folder.is_dir())
+        return {}
+    return {folder.name: folder for folder in sorted(THEMES.iterdir()) if folder.is_dir()}
 
 
 # Cascade order: fonts, shared components, then the medium's own layout. Both writers take their
