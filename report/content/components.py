@@ -27,8 +27,8 @@ from report.content.model import (
     BLOCK_KINDS,
     Brief,
     Component,
-    located_sections,
     located_strings,
+    placed_blocks,
 )
 from report.content.problems import position_key
 from report.content.yaml_reader import location, node_at, read_document
@@ -179,19 +179,18 @@ def component_problems(
 ) -> Iterator[str]:
     """Check each component block: that its component exists, and its value against the
     component's schema, every problem at its line."""
-    for where, section in located_sections(brief):
-        for block_index, block in enumerate(section.blocks):
-            if not isinstance(block, Component):
-                continue
-            keys = (*where, "blocks", block_index, block.name)
-            component = components.get(block.name)
-            if component is None:
-                node = node_at(root, *where, "blocks", block_index)
-                field = f"{where[0]}[{where[1]}].blocks[{block_index}]"
-                problem = unknown_block(block.name, components)
-                yield f"{location(path, _mark(node, ()))}: {field}: {problem}"
-                continue
-            yield from _value_problems(path, root, keys, block.value, component)
+    for placed in placed_blocks(brief):
+        block = placed.block
+        if not isinstance(block, Component):
+            continue
+        component = components.get(block.name)
+        if component is None:
+            node = node_at(root, *placed.keys)
+            field = ".".join(f"[{key}]" if isinstance(key, int) else key for key in placed.keys)
+            problem = unknown_block(block.name, components)
+            yield f"{location(path, _mark(node, ()))}: {field.replace('.[', '[')}: {problem}"
+            continue
+        yield from _value_problems(path, root, (*placed.keys, block.name), block.value, component)
 
 
 def unknown_block(name: str, components: Mapping[str, ComponentType]) -> str:

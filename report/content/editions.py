@@ -10,7 +10,7 @@ from pathlib import Path
 
 from report.content.figures import numbered_content
 from report.content.loader import load_brief
-from report.content.model import Brief, located_sections
+from report.content.model import Brief, placed_blocks
 from report.content.paths import in_content_folder
 from report.content.yaml_reader import node_at, read_document
 from report.errors import UsageError
@@ -66,19 +66,18 @@ def _carried_files(source: Path, brief: Brief, name: str) -> Carried:
     """The data files and figure images of the source edition, each copied into the new
     edition's folder, so editing them for the new edition leaves the previous one as it was."""
     carried: Carried = {}
-    for where, section in located_sections(brief):
-        for block_index, block in enumerate(section.blocks):
-            content = numbered_content(block)
-            for key in ("csv", "data", "image"):
-                written = getattr(content, key, None)
-                if content is None or not written:
-                    continue
-                path = in_content_folder(source, written, "file")
-                relative = path.relative_to(source.parent.resolve()).as_posix()
-                # A file the source edition carried into its own folder moves on from there.
-                relative = relative.removeprefix(f"{source.stem}/")
-                keys = (*where, "blocks", block_index, block.kind, key)
-                carried[keys] = (json.dumps(f"{name}/{relative}"), relative, path)
+    for placed in placed_blocks(brief):
+        content = numbered_content(placed.block)
+        for key in ("csv", "data", "image"):
+            written = getattr(content, key, None)
+            if content is None or not written:
+                continue
+            path = in_content_folder(source, written, "file")
+            relative = path.relative_to(source.parent.resolve()).as_posix()
+            # A file the source edition carried into its own folder moves on from there.
+            relative = relative.removeprefix(f"{source.stem}/")
+            keys = (*placed.keys, placed.block.kind, key)
+            carried[keys] = (json.dumps(f"{name}/{relative}"), relative, path)
     return carried
 
 

@@ -22,7 +22,7 @@ from report.content.model import (
     ListBlock,
     Timeline,
     list_depth,
-    located_sections,
+    placed_blocks,
 )
 from report.content.numbered import numbered_problems, target_ids
 from report.content.paths import checked_image_path, in_content_folder
@@ -90,28 +90,32 @@ def load_document(path: Path, themes: Themes | None = None) -> tuple[Brief, yaml
 def _list_and_date_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
     """Lists nested deeper than MAX_LIST_DEPTH, and timeline days without a month or that the
     month does not have."""
-    for where, section in located_sections(brief):
-        for block_index, block in enumerate(section.blocks):
-            at = (*where, "blocks", block_index)
-            if isinstance(block, ListBlock) and list_depth(block.list.items) > MAX_LIST_DEPTH:
-                where = location(path, node_at(root, *at, "list").start_mark)
-                yield f"{where}: lists nest at most {MAX_LIST_DEPTH} deep"
-            if not isinstance(block, Timeline):
-                continue
-            entries = ("entries",) if block.title else ()
-            for index, entry in enumerate(block.entries):
-                if entry.day is None:
-                    continue
-                node = node_at(root, *at, "timeline", *entries, index, "day")
-                where = location(path, node.start_mark if node else None)
-                if entry.month is None:
-                    yield f"{where}: a day needs its month: (1–12)"
-                    continue
-                try:
-                    dt.date(entry.year, entry.month, entry.day)
-                except ValueError as err:
-                    date = f"{entry.year}-{entry.month:02d}-{entry.day:02d}"
-                    yield f"{where}: {date} is not a date ({err})"
+    for placed in placed_blocks(brief):
+        block, at = placed.block, placed.keys
+        if isinstance(block, ListBlock) and list_depth(block.list.items) > MAX_LIST_DEPTH:
+            where = location(path, node_at(root, *at, "list").start_mark)
+            yield f"{where}: lists nest at most {MAX_LIST_DEPTH} deep"
+        if isinstance(block, Timeline):
+            yield from _day_problems(path, root, at, block)
+
+
+def _day_problems(
+    path: Path, root: yaml.Node, at: tuple[str | int, ...], block: Timeline
+) -> Iterator[str]:
+    entries = ("entries",) if block.title else ()
+    for index, entry in enumerate(block.entries):
+        if entry.day is None:
+            continue
+        node = node_at(root, *at, "timeline", *entries, index, "day")
+        where = location(path, node.start_mark if node else None)
+        if entry.month is None:
+            yield f"{where}: a day needs its month: (1–12)"
+            continue
+        try:
+            dt.date(entry.year, entry.month, entry.day)
+        except ValueError as err:
+            date = f"{entry.year}-{entry.month:02d}-{entry.day:02d}"
+            yield f"{where}: {date} is not a date ({err})"
 
 
 def _component_problems(

@@ -232,6 +232,27 @@ class KeyFigures(Model):
     key_figures: Annotated[list[KeyFigure], Check(min_length=1, max_length=MAX_ITEMS)]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoxContent(Model):
+    """A titled box that holds blocks of its own: key points, recommendations, "Box 1: ..."."""
+
+    title: Text
+    numbered: bool = False
+    """Label the box "Box 1", "Box 2", ... through the brief (the language's word)."""
+    id: Identifier | None = None
+    """Anchor for cross-references: [](#id) says "Box 1" (or the title, when not numbered)."""
+    blocks: Annotated[list[InnerBlock], Check(min_length=1, max_length=MAX_BLOCKS)]
+    """Any block but a heading or another box."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Box(Model):
+    """A box set apart from the text, holding blocks; kept on one page when it fits."""
+
+    kind: ClassVar[str] = "box"
+    box: BoxContent
+
+
 # Keys whose text is inline Markdown (emphasis, links to #ids or https://, images); `rows` and
 # `text` are table cells, `notes` a table's or figure's notes (the brief's own notes: are too).
 MARKDOWN_FIELDS = frozenset(
@@ -245,6 +266,7 @@ BLOCK_TYPES: tuple[type[Model], ...] = (
     ListBlock,
     Callout,
     Quote,
+    Box,
     Timeline,
     KeyFigures,
     Table,
@@ -252,6 +274,10 @@ BLOCK_TYPES: tuple[type[Model], ...] = (
     Chart,
 )
 BLOCK_KINDS: tuple[str, ...] = tuple(block.kind for block in BLOCK_TYPES)
+# What a box may hold: a heading would break the outline, a box in a box the page.
+INNER_TYPES: tuple[type[Model], ...] = tuple(
+    block for block in BLOCK_TYPES if block not in (Heading, Box)
+)
 
 
 def _block_kind(value: Any) -> str | None:
@@ -274,34 +300,31 @@ def _as_component(value: Any) -> Any:
 
 
 class BlockKind:
-    """Tells pydantic that a block's type is named by its key (a tagged union over BLOCK_TYPES,
+    """Tells pydantic that a block's type is named by its key (a tagged union over `types`,
     and Component for any other single key)."""
+
+    def __init__(self, types: tuple[type[Model], ...] = BLOCK_TYPES, where: str = "") -> None:
+        self.types = types
+        self.where = where  # " in a box": said in the error, with the kinds allowed there
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic import BeforeValidator, Discriminator, Tag
 
-        members = tuple(Annotated[block, Tag(block.kind)] for block in BLOCK_TYPES)
+        members = tuple(Annotated[block, Tag(block.kind)] for block in self.types)
         component = Annotated[Component, BeforeValidator(_as_component), Tag(Component.kind)]
         discriminator = Discriminator(
             _block_kind,
             custom_error_type="block_kind",
-            custom_error_message="a block must be a mapping with exactly one of the keys "
-            + ", ".join(BLOCK_KINDS),
+            custom_error_message=f"a block{self.where} must be a mapping with exactly one of "
+            f"the keys {', '.join(block.kind for block in self.types)}",
         )
         return handler.generate_schema(Annotated[Union[(*members, component)], discriminator])
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
-        """The built-in blocks only: `report schema CONTENT` adds the components a brief has."""
-        schema = handler(core_schema)
-        schema["oneOf"] = [
-            member for member in schema.get("oneOf", []) if "Component" not in str(member)
-        ]
-        return schema
 
 
 # The tagged union of every block type. A new built-in block is a class in BLOCK_TYPES and its
 # partial, templates/partials/<kind>.html; an edition or theme adds its own as components/.
 Block = Annotated[Union[(*BLOCK_TYPES, Component)], BlockKind()]
+InnerBlock = Annotated[Union[(*INNER_TYPES, Component)], BlockKind(INNER_TYPES, " in a box")]
 
 
 def _readable_accent(value: str) -> str:
@@ -533,6 +556,34 @@ def located_sections(brief: Brief) -> list[tuple[tuple[str, int], Section]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A block with its place: the keys that lead to it in the file, its section, and its
+    place as the templates number it ("3", or "3-1" for the first block in the box at 3)."""
+
+    keys: tuple[str | int, ...]
+    section: Section
+    place: str
+    block: Any
+
+    @property
+    def anchor(self) -> str:
+        """The id the templates give a block without one of its own: `<section id>-<place>`."""
+        return f"{self.section.id}-{self.place}"
+
+
+def placed_blocks(brief: Brief) -> Iterator[Placed]:
+    """Every block of the brief in reading order, those inside boxes after their box."""
+    for where, section in located_sections(brief):
+        for index, block in enumerate(section.blocks):
+            keys = (*where, "blocks", index)
+            yield Placed(keys, section, str(index + 1), block)
+            if isinstance(block, Box):
+                for inner_index, inner in enumerate(block.box.blocks):
+                    inner_keys = (*keys, "box", "blocks", inner_index)
+                    yield Placed(inner_keys, section, f"{index + 1}-{inner_index + 1}", inner)
+
+
 def markdown_texts(brief: Brief) -> Iterator[str]:
     """Yield every text of the brief that is inline Markdown (see MARKDOWN_FIELDS), notes too."""
     yield brief.lead
@@ -542,31 +593,33 @@ def markdown_texts(brief: Brief) -> Iterator[str]:
     for section in all_sections(brief):
         if section.epigraph:
             yield from _quote_texts(section.epigraph)
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                yield block.paragraph
-            elif isinstance(block, Quote):
-                yield from _quote_texts(block.quote)
-            elif isinstance(block, Component):
-                yield from component_strings(block.value)
-            elif isinstance(block, Callout):
-                yield block.callout
-            elif isinstance(block, ListBlock):
-                yield from [block.list.intro] if block.list.intro else []
-                yield from item_texts(block.list.items)
-            elif isinstance(block, Timeline):
-                yield from (entry.event for entry in block.entries)
-            elif isinstance(block, Table):
-                yield from _table_texts(block.table)
-            content = numbered_content(block)
-            if content is not None:
-                yield content.caption
-                yield from [text for text in (content.notes, content.source) if text]
-                yield from (
-                    [block.figure.credit]
-                    if isinstance(block, Figure) and block.figure.credit
-                    else []
-                )
+    for placed in placed_blocks(brief):
+        yield from _block_texts(placed.block)
+
+
+def _block_texts(block: Any) -> Iterator[str]:
+    if isinstance(block, Paragraph):
+        yield block.paragraph
+    elif isinstance(block, Quote):
+        yield from _quote_texts(block.quote)
+    elif isinstance(block, Component):
+        yield from component_strings(block.value)
+    elif isinstance(block, Callout):
+        yield block.callout
+    elif isinstance(block, ListBlock):
+        yield from [block.list.intro] if block.list.intro else []
+        yield from item_texts(block.list.items)
+    elif isinstance(block, Timeline):
+        yield from (entry.event for entry in block.entries)
+    elif isinstance(block, Table):
+        yield from _table_texts(block.table)
+    content = numbered_content(block)
+    if content is not None:
+        yield content.caption
+        yield from [text for text in (content.notes, content.source) if text]
+        yield from (
+            [block.figure.credit] if isinstance(block, Figure) and block.figure.credit else []
+        )
 
 
 def component_strings(value: Any) -> Iterator[str]:

@@ -19,7 +19,15 @@ from report.content.figures import (
     TableContent,
     numbered_content,
 )
-from report.content.model import Brief, Heading, Section, all_sections, located_sections
+from report.content.model import (
+    Box,
+    Brief,
+    Heading,
+    Placed,
+    Section,
+    all_sections,
+    placed_blocks,
+)
 from report.content.paths import checked_image_path, in_content_folder
 from report.content.tabular import header_width, lay_out, read_csv
 from report.content.yaml_reader import key_node_at, location, node_at
@@ -28,19 +36,19 @@ from report.errors import AssetError
 
 @dataclass(frozen=True)
 class Numbered:
-    """A table or figure (charts are figures) with its place in the brief."""
+    """A table, figure (charts are figures) or numbered box with its place in the brief."""
 
     anchor: str  # its id, or one made of its section's id and its place there
-    kind: str  # "table" or "figure"
+    kind: str  # "table", "figure" or "box"
     number: int  # through the document, per kind
     section: Section
-    block: Table | Figure | Chart
+    block: Table | Figure | Chart | Box
 
 
-def block_anchor(section: Section, index: int, block: object) -> str:
+def block_anchor(placed: Placed) -> str:
     """The anchor of a block: its own id, or `<section id>-<place>` (1-based, as the
     templates write it)."""
-    return _own_id(block) or f"{section.id}-{index}"
+    return _own_id(placed.block) or placed.anchor
 
 
 @dataclass(frozen=True)
@@ -56,34 +64,45 @@ class SubHeading:
 def sub_headings(brief: Brief) -> list[SubHeading]:
     """Every sub-heading of the brief, in reading order."""
     return [
-        SubHeading(block_anchor(section, index, block), block.level, block.heading, section)
-        for section in all_sections(brief)
-        for index, block in enumerate(section.blocks, start=1)
-        if isinstance(block, Heading)
+        SubHeading(block_anchor(placed), placed.block.level, placed.block.heading, placed.section)
+        for placed in placed_blocks(brief)
+        if isinstance(placed.block, Heading)
     ]
 
 
 def numbered_blocks(brief: Brief) -> list[Numbered]:
-    """Every table and figure of the brief in reading order, numbered per kind."""
-    counts = {"table": 0, "figure": 0}
+    """Every table, figure and numbered box of the brief in reading order, numbered per kind."""
+    counts = {"table": 0, "figure": 0, "box": 0}
     found = []
-    for section in all_sections(brief):
-        for index, block in enumerate(section.blocks, start=1):
-            if isinstance(block, Table | Figure | Chart):
-                kind = "table" if isinstance(block, Table) else "figure"
-                counts[kind] += 1
-                anchor = block_anchor(section, index, block)
-                found.append(Numbered(anchor, kind, counts[kind], section, block))
+    for placed in placed_blocks(brief):
+        block = placed.block
+        if isinstance(block, Box) and not block.box.numbered:
+            continue
+        if isinstance(block, Table | Figure | Chart | Box):
+            kind = "table" if isinstance(block, Table) else "figure"
+            kind = "box" if isinstance(block, Box) else kind
+            counts[kind] += 1
+            found.append(Numbered(block_anchor(placed), kind, counts[kind], placed.section, block))
     return found
 
 
 def target_ids(brief: Brief) -> set[str]:
-    """The ids a link may point at: sections, headings, tables, figures and charts."""
+    """The ids a link may point at: sections, headings, boxes, tables, figures and charts."""
     return (
         {section.id for section in all_sections(brief)}
         | {item.anchor for item in numbered_blocks(brief)}
         | {heading.anchor for heading in sub_headings(brief)}
+        | {block_anchor(box) for box in titled_boxes(brief)}
     )
+
+
+def titled_boxes(brief: Brief) -> list[Placed]:
+    """The boxes a link may name by their title: those with an id and no number."""
+    return [
+        placed
+        for placed in placed_blocks(brief)
+        if isinstance(placed.block, Box) and placed.block.box.id and not placed.block.box.numbered
+    ]
 
 
 def data_name(block: object) -> str | None:
@@ -132,15 +151,15 @@ def _value(cell: str) -> Any:
 def numbered_problems(path: Path, root: yaml.Node, brief: Brief) -> Iterator[str]:
     """Check each table, figure and chart against its files, and every id for repeats."""
     yield from _duplicate_ids(path, root, brief)
-    for where, section in located_sections(brief):
-        for block_index, block in enumerate(section.blocks):
-            at = (*where, "blocks", block_index, getattr(block, "kind", ""))
-            if isinstance(block, Table):
-                yield from _table_problems(path, root, at, block.table)
-            elif isinstance(block, Figure):
-                yield from _figure_problems(path, root, at, block)
-            elif isinstance(block, Chart):
-                yield from _chart_problems(path, root, at, block.chart)
+    for placed in placed_blocks(brief):
+        block = placed.block
+        at = (*placed.keys, getattr(block, "kind", ""))
+        if isinstance(block, Table):
+            yield from _table_problems(path, root, at, block.table)
+        elif isinstance(block, Figure):
+            yield from _figure_problems(path, root, at, block)
+        elif isinstance(block, Chart):
+            yield from _chart_problems(path, root, at, block.chart)
 
 
 def _where(path: Path, root: yaml.Node, *keys: str | int) -> str:
@@ -170,30 +189,33 @@ IdKeys = tuple[str | int, ...]
 def _document_ids(brief: Brief) -> Iterator[tuple[str, str, IdKeys]]:
     """Every id the templates write for the brief's sections and blocks: the id, what it
     belongs to, and where the author wrote it (for ids the author gave)."""
-    for where, section in located_sections(brief):
+    current = None
+    for placed in placed_blocks(brief):
+        section, block = placed.section, placed.block
         name = f"section {section.id!r}"
-        section_keys: IdKeys = (*where, "id")
-        yield section.id, name, section_keys
-        yield f"{section.id}-title", f"the title of {name}", section_keys
-        for block_index, block in enumerate(section.blocks):
-            place = f"{section.id}-{block_index + 1}"
-            own = _own_id(block)
-            keys = (*where, "blocks", block_index, block.kind, "id")
-            if isinstance(block, Heading):  # `id:` sits beside `heading:`
-                keys = (*where, "blocks", block_index, "id")
-            anchor = own or place
-            what = f"block {block_index + 1} of {name}"
-            made_keys = keys if own else section_keys
-            yield anchor, what, made_keys
-            for suffix in _made_from_anchor(block):
-                yield f"{anchor}-{suffix}", f"{what} ({suffix})", made_keys
-            items = getattr(getattr(block, "list", None), "items", None) or getattr(
-                block, "entries", []
-            )
-            for item in range(1, len(items) + 1):
-                yield f"{place}-{item}", f"item {item} of {what}", section_keys
-            if block.kind == "timeline":
-                yield f"{section.id}-timeline-{block_index + 1}", what, section_keys
+        section_keys: IdKeys = (*placed.keys[:2], "id")
+        if section is not current:
+            current = section
+            yield section.id, name, section_keys
+            yield f"{section.id}-title", f"the title of {name}", section_keys
+        own = _own_id(block)
+        # `id:` sits beside `heading:`, and inside the others' mappings
+        keys = (
+            (*placed.keys, "id") if isinstance(block, Heading) else (*placed.keys, block.kind, "id")
+        )
+        anchor = own or placed.anchor
+        what = f"block {placed.place} of {name}"
+        made_keys = keys if own else section_keys
+        yield anchor, what, made_keys
+        for suffix in _made_from_anchor(block):
+            yield f"{anchor}-{suffix}", f"{what} ({suffix})", made_keys
+        items = getattr(getattr(block, "list", None), "items", None) or getattr(
+            block, "entries", []
+        )
+        for item in range(1, len(items) + 1):
+            yield f"{placed.anchor}-{item}", f"item {item} of {what}", section_keys
+        if block.kind == "timeline":
+            yield f"{section.id}-timeline-{placed.place}", what, section_keys
 
 
 def _made_from_anchor(block: object) -> tuple[str, ...]:
@@ -202,13 +224,17 @@ def _made_from_anchor(block: object) -> tuple[str, ...]:
         return ("caption",)
     if isinstance(block, Chart):
         return ("data", "data-caption")
+    if isinstance(block, Box):
+        return ("title",)
     return ()
 
 
 def _own_id(block: object) -> str | None:
-    """The id a heading, table, figure or chart is given in the file, if any."""
+    """The id a heading, box, table, figure or chart is given in the file, if any."""
     if isinstance(block, Heading):
         return block.id
+    if isinstance(block, Box):
+        return block.box.id
     content = numbered_content(block)
     return content.id if content else None
 

@@ -121,11 +121,27 @@ def schema_json(components: dict[str, dict[str, Any]] | None = None) -> str:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **TypeAdapter(Brief).json_schema(),
     }
+    # The model's catch-all for components stands for "any other key": the schema offers the
+    # built-in blocks and, given them, the brief's own components instead.
+    schema["$defs"].pop("Component", None)
+    _drop_choice(schema, {"$ref": "#/$defs/Component"})
     if components:
         blocks = [{"$ref": f"#/$defs/{name}"} for name in components if name.startswith("block-")]
         _add_blocks(schema, blocks)
         schema["$defs"].update(components)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _drop_choice(node: Any, choice: dict[str, str]) -> None:
+    """Remove `choice` from every oneOf of the schema."""
+    if isinstance(node, dict):
+        if isinstance(node.get("oneOf"), list) and choice in node["oneOf"]:
+            node["oneOf"].remove(choice)
+        for value in node.values():
+            _drop_choice(value, choice)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_choice(value, choice)
 
 
 def _add_blocks(node: Any, blocks: list[dict[str, str]]) -> None:

@@ -12,7 +12,7 @@ import yaml
 from markupsafe import Markup
 
 from report.content.figures import Chart, ChartContent
-from report.content.model import Brief, located_sections
+from report.content.model import Brief, placed_blocks
 from report.content.numbered import chart_data, csv_rows, numbered_blocks
 from report.content.yaml_reader import location, node_at
 from report.errors import ContentError
@@ -95,12 +95,9 @@ def _hidden(svg: str) -> str:
 
 
 def _where(source: Path, document: yaml.Node, brief: Brief, anchor: str) -> str:
-    for where, section in located_sections(brief):
-        for block_index, block in enumerate(section.blocks):
-            chart = getattr(block, "chart", None)
-            if chart is not None and (
-                chart.id == anchor or f"{section.id}-{block_index + 1}" == anchor
-            ):
-                node = node_at(document, *where, "blocks", block_index, "chart", "spec")
-                return location(source, node.start_mark if node is not None else None)
+    for placed in placed_blocks(brief):
+        chart = getattr(placed.block, "chart", None)
+        if chart is not None and (chart.id or placed.anchor) == anchor:
+            node = node_at(document, *placed.keys, "chart", "spec")
+            return location(source, node.start_mark if node is not None else None)
     return str(source)

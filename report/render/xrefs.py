@@ -8,7 +8,7 @@ from typing import Any
 
 from report.content.figures import numbered_content
 from report.content.model import Brief, Paragraph, all_sections
-from report.content.numbered import numbered_blocks, sub_headings
+from report.content.numbered import block_anchor, numbered_blocks, sub_headings, titled_boxes
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,8 @@ class Target:
     """Something a link may point at: a section, a table or a figure."""
 
     anchor: str
-    kind: str  # "section", "heading", "table" or "figure"
-    label: str  # what an empty link says: "Table 1", or the section's title
+    kind: str  # "section", "heading", "box", "table" or "figure"
+    label: str  # what an empty link says: "Table 1", "Box 2", or the section's title
     caption: str  # inline Markdown (a section's title for sections)
     section_id: str  # the section it is in (its own id for a section)
 
@@ -45,9 +45,15 @@ class CrossReferences:
         for item in numbered_blocks(brief):
             content = numbered_content(item.block)
             label = labels[f"{item.kind}_label"].format(number=item.number)
-            caption = content.caption if content else ""
+            caption = content.caption if content else item.block.box.title
             target = Target(item.anchor, item.kind, label, caption, item.section.id)
             self.targets[item.anchor] = target
+        self.boxes = {
+            target.anchor: target.label for target in self.targets.values() if target.kind == "box"
+        }
+        for placed in titled_boxes(brief):
+            title, anchor = placed.block.box.title, block_anchor(placed)
+            self.targets[anchor] = Target(anchor, "box", title, title, placed.section.id)
         self._headings = sub_headings(brief)
         for heading in self._headings:
             label = self.titled(heading.anchor, heading.text)
@@ -84,6 +90,10 @@ class CrossReferences:
         """A section's or heading's title with its number before it, when it has one."""
         number = self.number(anchor)
         return f"{number} {title}" if number else title
+
+    def box_label(self, anchor: str) -> str:
+        """A numbered box's label, "Box 1" ("" for a box without a number)."""
+        return self.boxes.get(anchor, "")
 
     def label(self, anchor: str) -> str:
         """The text of an empty link to `anchor` ("" for an unknown one)."""
