@@ -17,7 +17,7 @@ from report.content.model import all_sections, byline
 from report.content.paths import image_path
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
-from report.render.fonts import font_files, subset_font
+from report.render.fonts import book_fonts
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
 from report.render.stylesheets import stylesheet_files
@@ -32,10 +32,7 @@ def book_parts(prepared: PreparedBrief) -> EpubParts:
     return EpubParts(
         chapters=documents,
         stylesheets=stylesheet_files(prepared),
-        fonts={
-            f"fonts/{path.name}": subset_font(path, used, prepared.cache_dir)
-            for path in font_files(templates)
-        },
+        fonts=book_fonts(templates, used, prepared.cache_dir),
         images={name: path.read_bytes() for name, path in prepared.images.values()},
         cover_png=cover_image(prepared),
         nav_title=templates.labels["contents"],
