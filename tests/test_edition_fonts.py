@@ -199,3 +199,24 @@ def test_a_symlink_out_of_the_fonts_folder_is_refused(tmp_path: Path) -> None:
 def test_an_unsafe_file_name_is_refused(tmp_path: Path) -> None:
     path, font = _with_font_file(tmp_path, "Noto Sans Georgian.ttf", FONT.read_bytes())
     assert f"{font}: rename it with letters, digits" in prepare_error(path)
+
+
+def test_the_epub_cover_image_draws_the_title_in_the_edition_font(tmp_path: Path) -> None:
+    from report.render.cover import draw_cover
+    from report.render.epub_edition import cover_fallbacks
+    from report.render.prepared import prepare
+
+    path = georgian_brief(tmp_path, font=True)
+    text = path.read_text(encoding="utf-8").replace("Минимальная справка", f"{GEORGIA} and NATO")
+    path.write_text(text, encoding="utf-8")
+    prepared = prepare(path)
+    fallbacks, shipped = cover_fallbacks(prepared)
+    assert [fallback.name for fallback in fallbacks] == ["fonts/NotoSansGeorgian-Regular.ttf"]
+    assert set(GEORGIA) <= fallbacks[0].characters and not set(GEORGIA) & shipped
+    line = prepared.templates.edition_line(prepared.brief)
+    drawn = draw_cover(prepared.brief, line, prepared.templates.find, None, fallbacks, shipped)
+    boxes = draw_cover(prepared.brief, line, prepared.templates.find, None)  # .notdef boxes
+    assert drawn != boxes
+    build([path], tmp_path / "out", ["epub"])
+    with zipfile.ZipFile(tmp_path / "out" / "ka.epub") as book:
+        assert book.read("EPUB/images/cover.png") == drawn

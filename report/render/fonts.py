@@ -133,14 +133,19 @@ def edition_fonts_css(templates: Templates, medium: Medium, cache_dir: Path | No
     if not fonts:
         return None
     if medium == "print":
-        shipped = shipped_characters(templates, cache_dir)
         sources = {
-            font.path: data_url(font, subset_font(font.path, font.characters - shipped, cache_dir))
-            for font in fonts
+            font.path: data_url(font, fallback_subset(templates, font, cache_dir)) for font in fonts
         }
     else:
         sources = {font.path: relative_url(font) for font in fonts}
     return font_face_css(fonts, sources)
+
+
+def fallback_subset(templates: Templates, font: EditionFont, cache_dir: Path | None) -> bytes:
+    """An edition font cut down to the characters the shipped fonts lack: all a fallback is
+    looked in for, whatever the text (the PDF's fonts and the EPUB's cover image)."""
+    shipped = shipped_characters(templates, cache_dir)
+    return subset_font(font.path, font.characters - shipped, cache_dir)
 
 
 def book_fonts(
