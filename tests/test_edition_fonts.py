@@ -25,14 +25,28 @@ GEORGIA = "საქართველო"  # "Georgia", in Georgian
 
 
 def georgian_brief(folder: Path, font: bool) -> Path:
-    """A brief with Georgian in body text, bold, a heading, a callout and a table, with or
-    without the Georgian font in its edition folder."""
+    """A brief with Georgian in body text, bold, a heading, a callout, a table and a chart's
+    labels, with or without the Georgian font in its edition folder."""
     brief = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
     brief["sections"][0]["title"] = f"About {GEORGIA}"
     brief["sections"][0]["blocks"] += [
         {"paragraph": f"Georgia is {GEORGIA} in Georgian, and **{GEORGIA}** in bold."},
         {"callout": f"Called {GEORGIA}."},
         {"table": {"caption": "Names", "columns": [{"title": "Name"}], "rows": [[GEORGIA]]}},
+        {
+            "chart": {
+                "caption": "Counted",
+                "alt": "One bar",
+                "values": [{"Name": GEORGIA, "Count": 1}],
+                "spec": {
+                    "mark": "bar",
+                    "encoding": {
+                        "x": {"field": "Name", "type": "nominal"},
+                        "y": {"field": "Count", "type": "quantitative"},
+                    },
+                },
+            }
+        },
     ]
     path = folder / "ka.yaml"
     path.write_text(dump_yaml(brief), encoding="utf-8")
@@ -98,6 +112,8 @@ def test_with_the_font_in_the_edition_folder_all_three_outputs_use_it(tmp_path: 
     assert "Brief Edition NotoSansGeorgian" in (web / "css" / "edition-fonts.css").read_text()
     page = (web / "index.html").read_text(encoding="utf-8")
     assert 'href="css/edition-fonts.css"' in page and GEORGIA in page
+    # The chart's labels name the edition font after the shipped one, as the text does.
+    assert 'font-family="Brief Sans, Brief Edition NotoSansGeorgian"' in page
 
 
 def _characters(font: bytes) -> set[str]:
