@@ -102,6 +102,9 @@ def test_with_the_font_in_the_edition_folder_all_three_outputs_use_it(tmp_path: 
         epub_css = book.read("EPUB/css/edition-fonts.css").decode()
         epub_style = book.read("EPUB/css/style.css").decode()
     assert 'href="fonts/NotoSansGeorgian-Regular.ttf"' in opf
+    # The font's licence travels with it, beside it.
+    licence = 'href="fonts/LICENSE-NotoSansGeorgian.txt" id="fonts-LICENSE-NotoSansGeorgian-txt"'
+    assert f'{licence} media-type="text/plain"' in opf
     assert 'media-type="font/ttf"' in opf
     assert 'url("../fonts/NotoSansGeorgian-Regular.ttf")' in epub_css
     assert '"Brief Serif", "Brief Edition NotoSansGeorgian", serif' in epub_style
@@ -109,6 +112,7 @@ def test_with_the_font_in_the_edition_folder_all_three_outputs_use_it(tmp_path: 
 
     web = out / "ka"
     assert (web / "fonts" / "NotoSansGeorgian-Regular.ttf").is_file()
+    assert (web / "fonts" / "LICENSE-NotoSansGeorgian.txt").read_bytes() == LICENCE.read_bytes()
     assert "Brief Edition NotoSansGeorgian" in (web / "css" / "edition-fonts.css").read_text()
     page = (web / "index.html").read_text(encoding="utf-8")
     assert 'href="css/edition-fonts.css"' in page and GEORGIA in page
@@ -236,3 +240,12 @@ def test_the_epub_cover_image_draws_the_title_in_the_edition_font(tmp_path: Path
     build([path], tmp_path / "out", ["epub"])
     with zipfile.ZipFile(tmp_path / "out" / "ka.epub") as book:
         assert book.read("EPUB/images/cover.png") == drawn
+
+
+def test_a_licence_file_that_is_not_text_is_refused_by_name(tmp_path: Path) -> None:
+    path = georgian_brief(tmp_path, font=True)
+    licence = tmp_path / "ka" / "fonts" / "OFL.txt"
+    licence.write_bytes(b"\xff\xfe not UTF-8")
+    result = run_report("build", str(path), "-o", str(tmp_path / "out"), "-f", "epub")
+    assert result.returncode == 1
+    assert f"{licence}: not UTF-8 text" in result.stderr and "Traceback" not in result.stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,28 +61,29 @@ def edition_fonts(templates: Templates, shipped_names: set[str]) -> list[Edition
     the file otherwise), in a fixed order. A file named like a shipped font replaces that font
     (the search path) and is not an extra one; other files there (licences, READMEs) are left."""
     found: dict[str, EditionFont] = {}
-    for folder in templates.search_path:
-        if folder == BASE_TEMPLATES or not (folder / "fonts").is_dir():
-            continue
-        for path in sorted((folder / "fonts").iterdir()):
-            suffix = path.suffix.lower()
-            if suffix in WRAPPED_SUFFIXES:
-                raise AssetError(
-                    f"{path}: {suffix} files are not read; put the .ttf or .otf font it was "
-                    "made from in the folder instead"
-                )
-            if suffix in FONT_SUFFIXES and path.name not in shipped_names | found.keys():
-                found[path.name] = checked_font(folder, path)
+    for folder, path in _fonts_folder_files(templates):
+        suffix = path.suffix.lower()
+        if suffix in WRAPPED_SUFFIXES:
+            raise AssetError(
+                f"{path}: {suffix} files are not read; put the .ttf or .otf font it was made "
+                "from in the folder instead"
+            )
+        if suffix in FONT_SUFFIXES and path.name not in shipped_names | found.keys():
+            found[path.name] = checked_font(folder, path)
     return sorted(found.values(), key=lambda font: (font.family, font.weight, font.italic))
+
+
+def _fonts_folder_files(templates: Templates) -> Iterator[tuple[Path, Path]]:
+    """(folder, file) for each file in the fonts/ folder of the edition, then of the theme."""
+    for folder in templates.search_path:
+        if folder != BASE_TEMPLATES and (folder / "fonts").is_dir():
+            for path in sorted((folder / "fonts").iterdir()):
+                yield folder, path
 
 
 def checked_font(folder: Path, path: Path) -> EditionFont:
     """Check one font file of `folder` and read what the stylesheets need to know of it."""
-    resolved = path.resolve()
-    if not resolved.is_relative_to(folder.resolve()):
-        raise AssetError(f"{path}: leads outside {folder}; not loaded")
-    if not resolved.is_file():
-        raise AssetError(f"{path}: not a regular file")
+    resolved = _inside(folder, path)
     if not SAFE_NAME.fullmatch(path.name):
         raise AssetError(
             f"{path}: rename it with letters, digits, '.', '-' and '_' only (the name is a file "
@@ -93,6 +95,17 @@ def checked_font(folder: Path, path: Path) -> EditionFont:
     weight, italic, characters = _font_facts(resolved, file_digest(resolved) or "")
     stem = re.sub(r"[^A-Za-z0-9]", "", path.stem.split("-")[0]) or "Font"
     return EditionFont(path, f"{FAMILY_PREFIX} {stem}", weight, italic, characters)
+
+
+def _inside(folder: Path, path: Path) -> Path:
+    """The file `path` names, refused unless it is a regular file inside `folder` (a symlink
+    leading out of it, as templates.py refuses for templates)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder.resolve()):
+        raise AssetError(f"{path}: leads outside {folder}; not loaded")
+    if not resolved.is_file():
+        raise AssetError(f"{path}: not a regular file")
+    return resolved
 
 
 @functools.lru_cache(maxsize=64)
@@ -161,3 +174,32 @@ def relative_url(font: EditionFont) -> str:
     """A font's address from the stylesheets of the EPUB or the web edition (css/ and fonts/
     are siblings in both)."""
     return f"../{font.book_name}"
+
+
+# The names font licences go by: OFL.txt, LICENSE, LICENSE-NotoSansGeorgian.txt, COPYING, ...
+LICENCE_NAME = re.compile(r"(OFL|LICEN[CS]E|COPYING)([._-][A-Za-z0-9._-]*)?", re.IGNORECASE)
+MAX_LICENCE_BYTES = 256 * 1024  # the OFL is 4 KB; Debian's copyright files a few more
+
+
+def font_licences(templates: Templates) -> dict[str, bytes]:
+    """The licence files beside the edition's and the theme's fonts, by their name in the
+    EPUB (fonts/...): the OFL asks that the licence travel with the font. Only UTF-8 text files
+    inside the folder count; anything else of that name is refused by name."""
+    found: dict[str, bytes] = {}
+    for folder, path in _fonts_folder_files(templates):
+        name = f"fonts/{path.name}"
+        if LICENCE_NAME.fullmatch(path.name) and name not in found:
+            found[name] = _licence_text(folder, path)
+    return found
+
+
+def _licence_text(folder: Path, path: Path) -> bytes:
+    resolved = _inside(folder, path)
+    if resolved.stat().st_size > MAX_LICENCE_BYTES:
+        raise AssetError(f"{path}: larger than {MAX_LICENCE_BYTES:,} bytes; not a licence text")
+    data = resolved.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise AssetError(f"{path}: not UTF-8 text ({err.reason}); save it as UTF-8") from err
+    return data

@@ -17,6 +17,7 @@ from report.cache import file_digest, memo
 from report.content.model import all_sections, byline
 from report.content.paths import image_path
 from report.render.containment import check_document
+from report.render.edition_fonts import font_licences
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.fonts import (
     book_fonts,
@@ -42,6 +43,7 @@ def book_parts(prepared: PreparedBrief) -> EpubParts:
         chapters=documents,
         stylesheets=stylesheet_files(prepared),
         fonts=book_fonts(templates, used, prepared.cache_dir),
+        font_licences=font_licences(templates),
         images={name: path.read_bytes() for name, path in prepared.images.values()},
         cover_png=cover_image(prepared),
         nav_title=templates.labels["contents"],
