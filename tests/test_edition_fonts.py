@@ -249,3 +249,40 @@ def test_a_licence_file_that_is_not_text_is_refused_by_name(tmp_path: Path) -> N
     result = run_report("build", str(path), "-o", str(tmp_path / "out"), "-f", "epub")
     assert result.returncode == 1
     assert f"{licence}: not UTF-8 text" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_themes_fonts_count_and_an_editions_file_of_the_same_name_wins(tmp_path: Path) -> None:
+    from report.render.fonts import covered_characters, extra_fonts
+    from report.render.templates import Templates
+
+    edition, theme = tmp_path / "ka", tmp_path / "theme"
+    for folder in (edition, theme):
+        (folder / "fonts").mkdir(parents=True)
+    shutil.copy(FONT, theme / "fonts" / "NotoSansGeorgian-Regular.ttf")
+    shutil.copy(FONT, theme / "fonts" / "Mkhedruli-Regular.ttf")
+    shutil.copy(FONT, edition / "fonts" / "NotoSansGeorgian-Regular.ttf")
+    fonts = extra_fonts(Templates(overrides=edition, theme=theme))
+    assert [(font.path, font.family, font.weight, font.italic) for font in fonts] == [
+        (theme / "fonts" / "Mkhedruli-Regular.ttf", "Brief Edition Mkhedruli", 400, False),
+        (
+            edition / "fonts" / "NotoSansGeorgian-Regular.ttf",
+            "Brief Edition NotoSansGeorgian",
+            400,
+            False,
+        ),
+    ]
+    assert set(GEORGIA) <= covered_characters(Templates(theme=theme))
+    assert not set(GEORGIA) & covered_characters(Templates())
+
+
+def test_a_character_counts_when_every_face_of_its_family_has_it() -> None:
+    from report.render.edition_fonts import EditionFont, edition_characters
+
+    def face(family: str, weight: int, characters: str) -> EditionFont:
+        return EditionFont(
+            Path(f"{family}-{weight}.ttf"), family, weight, False, frozenset(characters)
+        )
+
+    # Bold text looks in the Bold face only: "b", which the Bold lacks, is not covered.
+    faces = [face("A", 400, "ab"), face("A", 700, "a"), face("B", 400, "c")]
+    assert edition_characters(faces) == frozenset("ac")
