@@ -110,7 +110,7 @@ class _Text:
                     data = io.BytesIO(fallback.data)
                     self._opened[fallback.name] = ImageFont.truetype(data, self.size)
                 return self._opened[fallback.name]
-        return self.font  # the content was checked: no font has it only where none is needed
+        return self.font  # checked content has none such: every character is in some font
 
     def runs(self, text: str) -> list[tuple[str, ImageFont.FreeTypeFont]]:
         """The text cut where the font drawing it changes."""
