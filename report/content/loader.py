@@ -299,10 +299,19 @@ def character_problems(
             )
             more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
             problems.append(
-                f"{location(path, node.start_mark)}: {shown}{more}: not in the book's fonts "
-                f"({fonts}); write it another way or leave it out"
+                f"{location(path, node.start_mark)}: {shown}{more}: {not_in_fonts(path, fonts)}"
             )
     return problems
+
+
+def not_in_fonts(source: Path, fonts: str) -> str:
+    """What to say of characters the book's fonts lack, with the ways out: another spelling,
+    or a font of the edition's own that draws them."""
+    folder = source.with_suffix("") / "fonts"
+    return (
+        f"not in the book's fonts ({fonts}); write it another way, leave it out, or put a "
+        f"font that covers it (.ttf or .otf) in {folder}/"
+    )
 
 
 def _scalars(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:

@@ -35,6 +35,8 @@ def make_epub(brief: Brief, parts: EpubParts, pages: PageMap | None = None) -> b
     styles = [_add_file(book, name, data, "text/css") for name, data in parts.stylesheets.items()]
     for name, data in parts.fonts.items():
         _add_file(book, name, data, FONT_MEDIA_TYPES[Path(name).suffix])
+    for name, data in parts.font_licences.items():
+        _add_file(book, name, data, "text/plain")
     for name, data in parts.images.items():
         _add_file(book, name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
     book.set_cover("images/cover.png", parts.cover_png, create_page=False)

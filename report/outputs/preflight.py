@@ -18,6 +18,7 @@ from lxml import etree
 
 from report.errors import TemplateError
 from report.render.containment import RELATIVE, check_document
+from report.render.edition_fonts import FAMILY_PREFIX
 from report.render.fonts import FAMILY
 from report.render.stylesheets import css_problem
 from report.render.templates import BASE_TEMPLATES
@@ -195,9 +196,11 @@ def _pdf_fonts(path: Path) -> tuple[str, str]:
 
 
 def _shipped_families() -> tuple[str, ...]:
-    """The family names the shipped stylesheets give the book's fonts, as PDF font names."""
+    """The family names the stylesheets give the book's fonts, as PDF font names: the shipped
+    fonts' and the prefix of the edition fonts' (names of our own, which no machine has)."""
     fonts_css = (BASE_TEMPLATES / "css" / "fonts.css").read_text(encoding="utf-8")
-    return tuple(family.replace(" ", "-") for family in FAMILY.findall(fonts_css))
+    families = [*FAMILY.findall(fonts_css), f"{FAMILY_PREFIX} "]
+    return tuple(family.replace(" ", "-") for family in families)
 
 
 def _pdf_tagged(path: Path) -> tuple[str, str]:

@@ -17,6 +17,8 @@ from report.content.numbered import chart_data, csv_rows, numbered_blocks
 from report.content.yaml_reader import location, node_at
 from report.errors import ContentError
 from report.render.charts import ChartStyle, chart_svg
+from report.render.edition_fonts import family_stack
+from report.render.fonts import extra_fonts
 from report.render.tables import TableView, data_view
 from report.render.templates import Templates
 
@@ -85,6 +87,7 @@ def _style(brief: Brief, templates: Templates, wide: bool) -> ChartStyle:
         font_dir=templates.find(f"fonts/{regular}").parent,
         width=round(millimetres / 25.4 * 96),
         language=brief.edition.language,
+        fallback_families=tuple(family_stack(extra_fonts(templates))),
     )
 
 

@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,9 @@ class ChartStyle:
     font_dir: Path  # folder holding the shipped font files (templates/fonts)
     width: int  # the text width in CSS px (96 per inch)
     language: str  # BCP 47 tag, e.g. "en", "ru"
+    # The edition's own fonts (report.render.edition_fonts), named after font_family in the SVG
+    # so its characters the shipped font lacks are drawn in them, as in the text around it.
+    fallback_families: tuple[str, ...] = ()
 
 
 def chart_svg(
@@ -87,7 +90,8 @@ def chart_svg(
 
     def compute() -> bytes:
         drawn = _styled_spec(drawn_spec, drawn_rows, style)
-        return _clean_svg(_draw(drawn, style), style.font_family, prefix).encode("utf-8")
+        families = (style.font_family, *style.fallback_families)
+        return _clean_svg(_draw(drawn, style), families, prefix).encode("utf-8")
 
     folder = cache_dir / "charts" if cache_dir else None
     return memo(folder, key_parts, compute).decode("utf-8")
@@ -274,7 +278,7 @@ def _draw(spec: dict[str, Any], style: ChartStyle) -> str:
 # Making the SVG safe to inline.
 
 
-def _clean_svg(svg: str, font_family: str, prefix: str) -> str:
+def _clean_svg(svg: str, font_families: Sequence[str], prefix: str) -> str:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -296,7 +300,7 @@ def _clean_svg(svg: str, font_family: str, prefix: str) -> str:
 
     _drop_outside(root)
     ids = {element.get("id") for element in root.iter() if element.get("id")}
-    family = _css_family(font_family)
+    family = ", ".join(_css_family(name) for name in font_families)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue

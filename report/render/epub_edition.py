@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -16,12 +17,21 @@ from report.cache import file_digest, memo
 from report.content.model import all_sections, byline
 from report.content.paths import image_path
 from report.render.containment import check_document
+from report.render.edition_fonts import font_licences
 from report.render.epub_parts import Chapter, EpubParts
-from report.render.fonts import font_files, subset_font
+from report.render.fonts import (
+    book_fonts,
+    extra_fonts,
+    fallback_subset,
+    shipped_characters,
+)
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
 from report.render.stylesheets import stylesheet_files
 from report.version import GENERATOR
+
+if TYPE_CHECKING:
+    from report.render.cover import Fallback
 
 
 def book_parts(prepared: PreparedBrief) -> EpubParts:
@@ -32,10 +42,8 @@ def book_parts(prepared: PreparedBrief) -> EpubParts:
     return EpubParts(
         chapters=documents,
         stylesheets=stylesheet_files(prepared),
-        fonts={
-            f"fonts/{path.name}": subset_font(path, used, prepared.cache_dir)
-            for path in font_files(templates)
-        },
+        fonts=book_fonts(templates, used, prepared.cache_dir),
+        font_licences=font_licences(templates),
         images={name: path.read_bytes() for name, path in prepared.images.values()},
         cover_png=cover_image(prepared),
         nav_title=templates.labels["contents"],
@@ -89,14 +97,37 @@ def cover_image(prepared: PreparedBrief) -> bytes:
         # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
         *(file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
         (file_digest(logo) or "") if logo else "",
+        *(file_digest(font.path) or "" for font in extra_fonts(templates)),
     ]
 
     def draw() -> bytes:
         from report.render.cover import draw_cover  # Pillow is loaded only when the cache misses
 
-        return draw_cover(brief, templates.edition_line(brief), templates.find, logo)
+        fallbacks, shipped = cover_fallbacks(prepared)
+        return draw_cover(
+            brief, templates.edition_line(brief), templates.find, logo, fallbacks, shipped
+        )
 
     return memo(prepared.cache_dir, key, draw)
+
+
+def cover_fallbacks(prepared: PreparedBrief) -> tuple[list[Fallback], frozenset[str]]:
+    """The edition's fonts as the cover draws with them, and the characters it need not."""
+    from report.render.cover import Fallback
+
+    templates, cache_dir = prepared.templates, prepared.cache_dir
+    shipped = shipped_characters(templates, cache_dir)
+    fallbacks = [
+        Fallback(
+            font.book_name,
+            fallback_subset(templates, font, cache_dir),
+            font.weight,
+            font.characters - shipped,
+        )
+        for font in extra_fonts(templates)
+        if not font.italic
+    ]
+    return fallbacks, shipped
 
 
 def _noteref(number: int, text: Markup) -> str:

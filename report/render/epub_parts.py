@@ -41,3 +41,5 @@ class EpubParts:
     # Lists of tables and figures for the navigation document: (epub:type, title, entries of
     # (text, href)); "lot" lists tables, "loi" figures.
     lists: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    # The licence files of the edition's fonts (fonts/OFL.txt, ...), which travel with them.
+    font_licences: dict[str, bytes] = field(default_factory=dict)

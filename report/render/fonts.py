@@ -1,5 +1,5 @@
-"""The shipped fonts: which files the stylesheets use, and subsets of them for the EPUB and the
-web edition."""
+"""The book's fonts: the shipped ones the stylesheets use and the edition's own (see
+report.render.edition_fonts), which characters they draw, and subsets of them for the outputs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from pathlib import Path
 
 from report.cache import file_digest, memo, package_stamp
 from report.errors import AssetError
-from report.render.templates import Templates
+from report.render.edition_fonts import (
+    EditionFont,
+    data_url,
+    edition_characters,
+    edition_fonts,
+    font_face_css,
+    relative_url,
+)
+from report.render.templates import Medium, Templates
 
 # Always kept, so text a reader adds (notes, search) in basic Latin still renders in the font.
 BASIC_CHARACTERS = "".join(chr(code) for code in range(0x20, 0x7F)) + "\u00a0–—‘’“”…•"
@@ -26,17 +34,25 @@ def font_files(templates: Templates) -> list[Path]:
     return [templates.find(f"fonts/{name}") for name in names]
 
 
+def extra_fonts(templates: Templates) -> list[EditionFont]:
+    """The edition's and the theme's own fonts (fonts/), used after the shipped ones."""
+    return edition_fonts(templates, {path.name for path in font_files(templates)})
+
+
 def font_names(templates: Templates) -> str:
     """The book's font families as a reader would name them (from the font files' names)."""
-    return ", ".join(sorted({path.stem.split("-")[0] for path in font_files(templates)}))
+    paths = [*font_files(templates), *(font.path for font in extra_fonts(templates))]
+    return ", ".join(sorted({path.stem.split("-")[0] for path in paths}))
 
 
 FAMILY = re.compile(r'font-family:\s*"([^"]+)"')
 
 
 def font_families(templates: Templates) -> tuple[str, ...]:
-    """The family names the stylesheets give the book's fonts (@font-face in css/fonts.css)."""
-    return tuple(sorted(set(FAMILY.findall(_fonts_css(templates)))))
+    """The family names the stylesheets give the book's fonts (@font-face in css/fonts.css, and
+    the edition's fonts)."""
+    extra = {font.family for font in extra_fonts(templates)}
+    return tuple(sorted({*FAMILY.findall(_fonts_css(templates)), *extra}))
 
 
 def _fonts_css(templates: Templates) -> str:
@@ -45,8 +61,15 @@ def _fonts_css(templates: Templates) -> str:
 
 
 def covered_characters(templates: Templates, cache_dir: Path | None = None) -> frozenset[str]:
-    """The characters every text font of the stylesheets has: text outside them would be set
-    in a font of the building machine's, which the book does not ship."""
+    """The characters the book's fonts draw in every style: those every shipped font has, and
+    those the edition's fonts add. Text outside them would be set in a font of the building
+    machine's, which the book does not carry."""
+    extra = edition_characters(extra_fonts(templates))
+    return shipped_characters(templates, cache_dir) | extra
+
+
+def shipped_characters(templates: Templates, cache_dir: Path | None = None) -> frozenset[str]:
+    """The characters every shipped font of the stylesheets has."""
     paths = font_files(templates)
     key = ["font coverage", *(file_digest(path) or str(path) for path in paths), *_subsetter()]
     data = memo(cache_dir, key, lambda: _coverage(paths).encode("utf-8", "surrogatepass"))
@@ -96,3 +119,44 @@ def _subset(path: Path, wanted: str) -> bytes:
     if result is None:
         raise AssetError(f"{path}: HarfBuzz could not subset this font")
     return result.blob.data
+
+
+def edition_fonts_css(templates: Templates, medium: Medium, cache_dir: Path | None) -> str | None:
+    """The @font-face rules of the edition's fonts for one output, or None when there are none.
+
+    The PDF gets each font as a data: URL of a subset to the characters the shipped fonts lack
+    (all WeasyPrint may look for in it, whatever the text), so WeasyPrint never reads the
+    edition's file itself, only HarfBuzz's rewrite of it. The EPUB and the web edition name the
+    subsets they carry in fonts/ (see book_fonts).
+    """
+    fonts = extra_fonts(templates)
+    if not fonts:
+        return None
+    if medium == "print":
+        sources = {
+            font.path: data_url(font, fallback_subset(templates, font, cache_dir)) for font in fonts
+        }
+    else:
+        sources = {font.path: relative_url(font) for font in fonts}
+    return font_face_css(fonts, sources)
+
+
+def fallback_subset(templates: Templates, font: EditionFont, cache_dir: Path | None) -> bytes:
+    """An edition font cut down to the characters the shipped fonts lack: all a fallback is
+    looked in for, whatever the text (the PDF's fonts and the EPUB's cover image)."""
+    shipped = shipped_characters(templates, cache_dir)
+    return subset_font(font.path, font.characters - shipped, cache_dir)
+
+
+def book_fonts(
+    templates: Templates, used: Iterable[str], cache_dir: Path | None = None
+) -> dict[str, bytes]:
+    """The fonts an EPUB or a web edition carries, by name (fonts/...): the shipped ones and the
+    edition's, each cut down to the characters `used`."""
+    used = set(used)
+    fonts = {
+        f"fonts/{path.name}": subset_font(path, used, cache_dir) for path in font_files(templates)
+    }
+    for font in extra_fonts(templates):
+        fonts[font.book_name] = subset_font(font.path, used, cache_dir)
+    return fonts

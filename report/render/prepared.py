@@ -18,6 +18,7 @@ from report.content.loader import (
     character_problems,
     load_brief,
     load_document,
+    not_in_fonts,
     previous_path,
     undrawable,
 )
@@ -188,8 +189,7 @@ def _data_character_problems(
             if missing:
                 shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in missing[:3])
                 problems.append(
-                    f"{source.parent / name}: row {number}: {shown}: not in the book's fonts "
-                    f"({fonts}); write it another way or leave it out"
+                    f"{source.parent / name}: row {number}: {shown}: {not_in_fonts(source, fonts)}"
                 )
     return problems
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from report.content.loader import undrawable
+from report.content.loader import not_in_fonts, undrawable
 from report.content.model import Brief
 from report.content.paths import image_path
 from report.errors import TemplateError
@@ -58,10 +58,8 @@ def _check_print_html(prepared: PreparedBrief, html: str) -> None:
     missing = undrawable(text, covered)
     if missing:
         shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in missing[:5])
-        raise TemplateError(
-            f"print.html: {shown} from a template or strings file: not in the book's fonts "
-            f"({font_names(prepared.templates)})"
-        )
+        fonts = not_in_fonts(prepared.source, font_names(prepared.templates))
+        raise TemplateError(f"print.html: {shown} from a template or strings file: {fonts}")
 
 
 def _footnote(number: int, text: Markup) -> str:

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 from report.errors import AssetError
+from report.render.edition_fonts import family_stack
+from report.render.fonts import edition_fonts_css, extra_fonts
 from report.render.prepared import PreparedBrief
 from report.render.style import style_css
 from report.render.templates import BASE_TEMPLATES, Medium
@@ -15,13 +17,19 @@ from report.render.templates import BASE_TEMPLATES, Medium
 def stylesheet_layers(prepared: PreparedBrief, medium: Medium) -> list[tuple[str, Path | str]]:
     """Name and source (a file, or generated CSS) of each stylesheet layer, in cascade order.
 
-    Every output takes its layers from here: base (and theme), the style: settings, the edition.
+    Every output takes its layers from here: base (and theme), the edition's fonts, the style:
+    settings, the edition.
     """
+    templates = prepared.templates
     layers: list[tuple[str, Path | str]] = [
-        (f"css/{path.name}", path) for path in prepared.templates.stylesheets(medium)
+        (f"css/{path.name}", path) for path in templates.stylesheets(medium)
     ]
-    layers.append(("css/style.css", style_css(prepared.brief.style, medium)))
-    edition = prepared.templates.edition_stylesheet()
+    fonts_css = edition_fonts_css(templates, medium, prepared.cache_dir)
+    if fonts_css:
+        layers.append(("css/edition-fonts.css", fonts_css))
+    fallbacks = family_stack(extra_fonts(templates))
+    layers.append(("css/style.css", style_css(prepared.brief.style, medium, fallbacks)))
+    edition = templates.edition_stylesheet()
     if edition:
         layers.append(("css/edition.css", edition))
     return layers

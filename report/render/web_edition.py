@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from markupsafe import Markup
 
 from report.render.containment import check_document
-from report.render.fonts import font_files, subset_font
+from report.render.edition_fonts import font_licences
+from report.render.fonts import book_fonts
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
 from report.render.stylesheets import stylesheet_files
@@ -47,9 +48,7 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
     check_document(html, "web.html", xml=False)
     files = {f"{stem}/index.html": html.encode("utf-8")}
     files |= {f"{stem}/{name}": data for name, data in stylesheets.items()}
-    files |= {
-        f"{stem}/fonts/{path.name}": subset_font(path, set(html), prepared.cache_dir)
-        for path in font_files(templates)
-    }
+    fonts = book_fonts(templates, html, prepared.cache_dir) | font_licences(templates)
+    files |= {f"{stem}/{name}": data for name, data in fonts.items()}
     files |= {f"{stem}/{name}": path.read_bytes() for name, path in prepared.images.values()}
     return files
