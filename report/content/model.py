@@ -428,6 +428,20 @@ def _isbn(value: str) -> str:
 
 
 Isbn = Annotated[str, Check(max_length=20, after=_isbn)]
+
+
+def _issn(value: str) -> str:
+    """Check an ISSN (NNNN-NNNC) by its check digit (weights 8 to 2, modulo 11)."""
+    digits = value.replace("-", "")
+    total = sum(int(d) * (8 - i) for i, d in enumerate(digits[:7]))
+    check = (11 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    if digits[-1] != expected:
+        raise ValueError(f"{value} is not an ISSN: its check digit should be {expected}")
+    return value
+
+
+Issn = Annotated[str, Check(pattern=r"^\d{4}-\d{3}[\dX]$", after=_issn)]
 Doi = Annotated[str, Check(pattern=r"^10\.\d{4,9}/\S+$", max_length=300)]
 
 
@@ -441,6 +455,15 @@ class Person(Model):
     affiliation: Text | None = None
     orcid: Orcid | None = None
     """ORCID iD, e.g. 0000-0002-1825-0097."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Series(Model):
+    """The series the brief belongs to, e.g. NDC Policy Brief no. 12."""
+
+    name: Text
+    number: Annotated[int, Check(ge=0, le=1_000_000)] | Text | None = None
+    """Its number in the series: 12, or as the series writes it ("2026/3")."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -483,11 +506,15 @@ class Brief(Model):
     authors: Annotated[list[Person], Check(max_length=MAX_ITEMS)] = field(default_factory=list)
     """The people who wrote the brief, each with an optional role, affiliation and ORCID."""
     publisher: Text | None = None
-    """Who publishes the brief (the EPUB's publisher; the author when not given)."""
+    """Who publishes the brief: on the cover, in the colophon, the EPUB's and PDF's metadata."""
+    series: Series | None = None
+    """The series the brief belongs to, with its number."""
     doi: Doi | None = None
     """The brief's DOI, e.g. 10.1234/brief.2026.1: how to cite it, and an identifier."""
     isbn: Isbn | None = None
     """ISBN-13 or ISBN-10, its check digit verified."""
+    issn: Issn | None = None
+    """The series' ISSN, e.g. 2049-5897, its check digit verified."""
     url: Annotated[str, Check(pattern=r"^https?://\S+$", max_length=2000)] | None = None
     """Where the brief is published on the web."""
     license: Annotated[str, Check(pattern=r"^[A-Za-z0-9.+-]{2,64}$")] | None = None

@@ -14,7 +14,7 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from report.content.model import Brief, byline, people
+from report.content.model import Brief, people
 from report.render.containment import check_document
 from report.render.epub_parts import Chapter, EpubParts
 from report.render.licences import licence
@@ -82,7 +82,21 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
     for number, person in enumerate(people(brief), start=1):
         # A dc:creator per author, its role a MARC relator code (aut unless the role says).
         book.add_author(person.name, role=_relator(person.role), uid=f"creator-{number}")
-    book.add_metadata("DC", "publisher", brief.publisher or byline(brief))
+    if brief.publisher:
+        book.add_metadata("DC", "publisher", brief.publisher)
+    if brief.series:
+        # EPUB 3's collection: the series, and the brief's place in it when it is a number.
+        book.add_metadata(
+            None, "meta", brief.series.name, {"property": "belongs-to-collection", "id": "series"}
+        )
+        book.add_metadata(
+            None, "meta", "series", {"refines": "#series", "property": "collection-type"}
+        )
+        if isinstance(brief.series.number, int):
+            number = str(brief.series.number)
+            book.add_metadata(
+                None, "meta", number, {"refines": "#series", "property": "group-position"}
+            )
     rights = licence(brief.license)
     if rights:
         book.add_metadata("DC", "rights", f"{rights.name} {rights.url or ''}".strip())
@@ -91,9 +105,11 @@ def _book_with_metadata(brief: Brief, generator: str) -> epub.EpubBook:
     for uid, value, onix in (
         ("doi", f"doi:{brief.doi}" if brief.doi else "", "06"),
         ("isbn", f"urn:isbn:{isbn}" if isbn else "", "15" if len(isbn) == 13 else "02"),
+        ("issn", f"urn:issn:{brief.issn}" if brief.issn else "", ""),  # the series': no ONIX type
     ):
         if value:
             book.add_metadata("DC", "identifier", value, {"id": uid})
+        if value and onix:
             meta = {"refines": f"#{uid}", "property": "identifier-type", "scheme": "onix:codelist5"}
             book.add_metadata(None, "meta", onix, meta)
     # A full timestamp: some readers (calibre) shift a bare date to the day before.

@@ -145,6 +145,7 @@ def _provenance_xmp(request: PrintDocument) -> bytes:
         f"<report:generator>{escape(request.generator, quote=False)}</report:generator>"
         f"<report:sourceSHA256>{digest}</report:sourceSHA256>"
         "</rdf:Description>"
+        f"{_catalogue_xmp(request)}"
         '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
         ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
         ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
@@ -155,6 +156,40 @@ def _provenance_xmp(request: PrintDocument) -> bytes:
         f"<pdfaSchema:property><rdf:Seq>{properties}</rdf:Seq></pdfaSchema:property>"
         "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description></rdf:RDF>"
     ).encode()
+
+
+def _catalogue_xmp(request: PrintDocument) -> str:
+    """Dublin Core and XMP Rights for catalogues: the publisher, the licence (its name, its
+    address, and that the work is under one) and the identifier. Both schemas are predefined in
+    PDF/A, so they need no extension schema. (WeasyPrint writes the title and one dc:creator per
+    author, from the print HTML's author meta tags.)"""
+    dc = "http://purl.org/dc/elements/1.1/"
+    rights_ns = "http://ns.adobe.com/xap/1.0/rights/"
+    parts = []
+    if request.publisher:
+        parts.append(
+            f"<dc:publisher><rdf:Bag><rdf:li>{_xml(request.publisher)}</rdf:li></rdf:Bag></dc:publisher>"
+        )
+    if request.rights:
+        parts.append(
+            '<dc:rights><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{_xml(request.rights)}</rdf:li></rdf:Alt></dc:rights><xmpRights:Marked>True</xmpRights:Marked>"
+        )
+    if request.rights_url:
+        parts.append(f"<xmpRights:WebStatement>{_xml(request.rights_url)}</xmpRights:WebStatement>")
+    if request.identifier:
+        parts.append(f"<dc:identifier>{_xml(request.identifier)}</dc:identifier>")
+    if not parts:
+        return ""
+    return (
+        f'<rdf:Description rdf:about="" xmlns:dc="{dc}" xmlns:xmpRights="{rights_ns}">'
+        + "".join(parts)
+        + "</rdf:Description>"
+    )
+
+
+def _xml(text: str) -> str:
+    return escape(text, quote=False)
 
 
 def _data_url(data: bytes) -> str:

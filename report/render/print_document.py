@@ -25,3 +25,7 @@ class PrintDocument:
     source: bytes
     generator: str
     font_families: tuple[str, ...] = ()  # the book's own; any other font in the PDF is refused
+    publisher: str = ""  # for the XMP: dc:publisher
+    rights: str = ""  # the licence's name, for dc:rights
+    rights_url: str = ""  # the licence's address, for xmpRights:WebStatement
+    identifier: str = ""  # the DOI's address, the ISBN or the edition's identifier: dc:identifier

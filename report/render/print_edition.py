@@ -11,6 +11,7 @@ from report.content.model import Brief
 from report.content.paths import image_path
 from report.errors import TemplateError
 from report.render.fonts import covered_characters, font_families, font_names
+from report.render.licences import licence
 from report.render.links import Addresses, Footnotes
 from report.render.prepared import PreparedBrief
 from report.render.print_document import PrintDocument
@@ -33,7 +34,22 @@ def render_print(prepared: PreparedBrief, pdf_standard: str) -> PrintDocument:
         source=prepared.source.read_bytes(),
         generator=GENERATOR,
         font_families=font_families(prepared.templates),
+        **_catalogue(prepared.brief),
     )
+
+
+def _catalogue(brief: Brief) -> dict[str, str]:
+    """What the PDF's XMP says besides its title and authors: publisher, rights, identifier."""
+    rights = licence(brief.license)
+    isbn = f"urn:isbn:{brief.isbn.replace('-', '').replace(' ', '')}" if brief.isbn else ""
+    return {
+        "publisher": brief.publisher or "",
+        "rights": rights.name if rights else "",
+        "rights_url": (rights.url or "") if rights else "",
+        "identifier": (f"https://doi.org/{brief.doi}" if brief.doi else "")
+        or isbn
+        or brief.edition.identifier,
+    }
 
 
 def _check_print_html(prepared: PreparedBrief, html: str) -> None:

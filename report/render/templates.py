@@ -205,6 +205,7 @@ class Templates:
                 brief=brief,
                 labels=self.labels,
                 edition_line=self.edition_line(brief),
+                series_line=self.series_line(brief),
                 people=people(brief),
                 byline=byline(brief),
                 licence=licence(brief.license),
@@ -244,6 +245,15 @@ class Templates:
         return self.labels["edition_line"].format(
             number=edition.number, date=self.long_date(edition.date)
         )
+
+    def series_line(self, brief: Brief) -> str:
+        """Return the series and the brief's number in it ("NDC Policy Brief, no. 12"), or ""."""
+        series = brief.series
+        if series is None:
+            return ""
+        if series.number is None:
+            return series.name
+        return self.labels["series_number"].format(name=series.name, number=series.number)
 
     def long_date(self, date: dt.date) -> str:
         """Format a date with month names from the language's strings."""
