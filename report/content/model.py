@@ -417,9 +417,7 @@ def _isbn(value: str) -> str:
         total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
         expected = str((10 - total % 10) % 10)
     elif len(digits) == 10 and digits[:9].isdigit() and (digits[9].isdigit() or digits[9] == "X"):
-        total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-        check = (11 - total % 11) % 11
-        expected = "X" if check == 10 else str(check)
+        expected = _weighted_mod11(digits[:9])
     else:
         raise ValueError(f"{value} is not an ISBN: 13 digits (or 10), hyphens allowed")
     if digits[-1] != expected:
@@ -430,12 +428,17 @@ def _isbn(value: str) -> str:
 Isbn = Annotated[str, Check(max_length=20, after=_isbn)]
 
 
-def _issn(value: str) -> str:
-    """Check an ISSN (NNNN-NNNC) by its check digit (weights 8 to 2, modulo 11)."""
-    digits = value.replace("-", "")
-    total = sum(int(d) * (8 - i) for i, d in enumerate(digits[:7]))
+def _weighted_mod11(digits: str) -> str:
+    """The check digit ISBN-10 and ISSN share: weights counting down to 2, modulo 11, X for 10."""
+    total = sum(int(d) * (len(digits) + 1 - i) for i, d in enumerate(digits))
     check = (11 - total % 11) % 11
-    expected = "X" if check == 10 else str(check)
+    return "X" if check == 10 else str(check)
+
+
+def _issn(value: str) -> str:
+    """Check an ISSN (NNNN-NNNC) by its check digit."""
+    digits = value.replace("-", "")
+    expected = _weighted_mod11(digits[:7])
     if digits[-1] != expected:
         raise ValueError(f"{value} is not an ISSN: its check digit should be {expected}")
     return value
