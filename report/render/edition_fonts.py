@@ -56,7 +56,7 @@ class EditionFont:
         return "font/otf" if self.path.suffix.lower() == ".otf" else "font/ttf"
 
 
-def edition_fonts(templates: Templates, shipped_names: set[str]) -> list[EditionFont]:
+def find_edition_fonts(templates: Templates, shipped_names: set[str]) -> list[EditionFont]:
     """The fonts in the fonts/ folders of the edition and the theme, checked (AssetError naming
     the file otherwise), in a fixed order. A file named like a shipped font replaces that font
     (the search path) and is not an extra one; other files there (licences, READMEs) are left."""

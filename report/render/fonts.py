@@ -14,7 +14,7 @@ from report.render.edition_fonts import (
     EditionFont,
     data_url,
     edition_characters,
-    edition_fonts,
+    find_edition_fonts,
     font_face_css,
     relative_url,
 )
@@ -36,7 +36,7 @@ def font_files(templates: Templates) -> list[Path]:
 
 def extra_fonts(templates: Templates) -> list[EditionFont]:
     """The edition's and the theme's own fonts (fonts/), used after the shipped ones."""
-    return edition_fonts(templates, {path.name for path in font_files(templates)})
+    return find_edition_fonts(templates, {path.name for path in font_files(templates)})
 
 
 def font_names(templates: Templates) -> str:
