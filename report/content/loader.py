@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic_core import ValidationError
 
+from report.content.citations import Entry, read_references, unknown_key_problem
 from report.content.markup import Reference, block_markdown, link_problem, references
 from report.content.model import (
     MARKDOWN_FIELDS,
@@ -76,7 +77,9 @@ def load_document(path: Path, themes: Collection[str] | None = None) -> tuple[Br
         raise ContentError([f"{at}: {text}" for at, text in numbers.items()])
     problems = list(numbered_problems(path, node, brief))
     problems += _list_and_date_problems(path, node, brief)
-    problems += _reference_problems(path, node, brief)
+    references = read_references(path, node, brief.bibliography, brief.references)
+    problems += references.problems
+    problems += _reference_problems(path, node, brief, references.entries)
     problems += _edition_problems(path, node, brief, themes)
     if problems:
         raise ContentError(problems)
@@ -175,10 +178,12 @@ def _edition_problems(
     return problems
 
 
-def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[str]:
-    """Check the links, notes and images of every Markdown text."""
+def _reference_problems(
+    path: Path, node: yaml.Node, brief: Brief, entries: dict[str, Entry]
+) -> Iterator[str]:
+    """Check the links, notes, citations and images of every Markdown text."""
     ids = target_ids(brief)
-    calls = 0
+    calls = cites = 0
     for text_node, in_note in _markdown_nodes(node):
         where = location(path, text_node.start_mark)
         block = block_markdown(text_node.value, literal=text_node.style == "|")
@@ -191,6 +196,13 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
             yield f"{where}: {here} note references in one text; at most {MAX_NOTE_CALLS}"
         elif calls > MAX_NOTE_CALLS_IN_ALL >= calls - here:
             yield f"{where}: more than {MAX_NOTE_CALLS_IN_ALL} note references in the brief"
+        # A note style makes each citation a footnote: the same caps, counted apart.
+        here = sum(reference.kind == "cite" for reference in found)
+        cites += here
+        if here > MAX_CITES:
+            yield f"{where}: {here} citations in one text; at most {MAX_CITES}"
+        elif cites > MAX_CITES_IN_ALL >= cites - here:
+            yield f"{where}: more than {MAX_CITES_IN_ALL} citations in the brief"
         for reference in found:
             if reference.kind == "link":
                 problem = link_problem(reference, ids)
@@ -198,6 +210,10 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
                     yield f"{where}: {problem}"
             elif reference.kind == "note":
                 yield from _note_problems(where, reference.target, brief, in_note)
+            elif reference.kind == "cite":
+                problem = unknown_key_problem(reference.target, entries)
+                if problem:
+                    yield f"{where}: {problem}"
             else:
                 yield from _image_problems(path, where, reference)
 
@@ -206,6 +222,8 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
 # needs these many, and far more would hold a build for minutes (docs/security.md).
 MAX_NOTE_CALLS = 20
 MAX_NOTE_CALLS_IN_ALL = 300
+MAX_CITES = 60  # cited references in one text ([@a; @b] is two)
+MAX_CITES_IN_ALL = 1000
 
 
 def _note_problems(where: str, name: str, brief: Brief, in_note: bool) -> Iterator[str]:

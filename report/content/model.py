@@ -16,6 +16,7 @@ from report.content.fields import (
     MAX_BLOCKS,
     MAX_ITEMS,
     MAX_NOTES,
+    MAX_REFERENCES,
     MAX_SECTIONS,
     Check,
     Identifier,
@@ -446,6 +447,21 @@ class Brief(Model):
         default_factory=dict
     )
     """Acronyms and terms with their expansions, e.g. PfP: Partnership for Peace."""
+    bibliography: (
+        Annotated[str, Check(pattern=r"^[^\x00]+\.(bib|json)$", max_length=500)] | None
+    ) = None
+    """A BibTeX (.bib) or CSL-JSON (.json) file of references, beside the content file; text
+    cites them with [@key], [@key, p. 12] or [@a; @b]."""
+    references: Annotated[list[dict[str, Any]], Check(max_length=MAX_REFERENCES)] = field(
+        default_factory=list
+    )
+    """References as CSL-JSON items written in YAML (id:, type:, title:, author:, issued:, ...)."""
+    citation_style: Annotated[str, Check(pattern=r"^[^\x00]+$", max_length=500)] = (
+        "chicago-author-date"
+    )
+    """How citations and the bibliography are formatted: chicago-author-date, apa,
+    harvard-cite-them-right, chicago-note-bibliography (citations as footnotes), or a .csl file
+    beside the content file."""
     contents: Contents = field(default_factory=Contents)
     numbering: Numbering = field(default_factory=Numbering)
     style: Style = field(default_factory=Style)
