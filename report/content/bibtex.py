@@ -401,7 +401,7 @@ def latex_text(value: str) -> str:
             out.append(char)
             index += 1
     text = "".join(out).replace("---", "—").replace("--", "–")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")  # a no-break space stays
 
 
 def _accented_base(value: str, index: int) -> tuple[str, int]:

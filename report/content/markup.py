@@ -54,7 +54,23 @@ def _citation(state: StateInline, silent: bool) -> bool:
 
 
 def _render_cite(renderer: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
-    return str(env["cite"](tokens[index].meta["cites"], tokens[index].content))
+    html = str(env["cite"](tokens[index].meta["cites"], tokens[index].content))
+    return f"{CITE_START}{html}{CITE_END}"  # see _placed_citations
+
+
+# Marks around a rendered citation, and before one that became a footnote call (NOTE_CITE), so
+# the text around it can be set as style guides want; removed before the HTML leaves here.
+CITE_START, CITE_END, NOTE_CITE = "\ue0fc", "\ue0fd", "\ue0ff"
+_CITE_MARKS = str.maketrans("", "", "\ue0fc\ue0fd\ue0fe\ue0ff")
+# A note call goes after the punctuation that follows it, with no space before: "defence.¹"
+_NOTE_CALL = re.compile(f"\\s*{CITE_START}{NOTE_CITE}(.*?){CITE_END}([.,;:!?]?)")
+# "(ed. 2024)." and a note-form citation ending a sentence: one full stop, not two.
+_DOUBLE_STOP = re.compile(f"([.!?]){CITE_END}\\.")
+
+
+def _placed_citations(html: str) -> str:
+    html = _DOUBLE_STOP.sub(f"\\1{CITE_END}", _NOTE_CALL.sub(r"\2\1", html))
+    return html.translate(_CITE_MARKS)
 
 
 def _render_note(renderer: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
@@ -183,7 +199,7 @@ def render_inline(text: str, resolvers: Resolvers) -> Markup:
     An empty link to an id, `[](#table-id)`, says what it points at ("Table 1") and carries the
     class `xref`, which the PDF's stylesheet follows with the target's page.
     """
-    tokens = _MARKDOWN.parseInline(text)
+    tokens = _MARKDOWN.parseInline(text.translate(_CITE_MARKS))
     children: list[Token] = []
     for token in tokens[0].children or []:
         if children and children[-1].type == "link_open" and token.type == "link_close":
@@ -197,7 +213,7 @@ def render_inline(text: str, resolvers: Resolvers) -> Markup:
     tokens[0].children = children
     env = {"note": resolvers.note, "cite": resolvers.cite}
     html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env)
-    return Markup(html)
+    return Markup(_placed_citations(html) if CITE_START in html else html)
 
 
 def _fill_empty_link(opening: Token, children: list[Token], resolvers: Resolvers) -> None:

