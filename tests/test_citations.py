@@ -251,6 +251,23 @@ def test_a_brief_without_citations_has_no_bibliography(tmp_path: Path) -> None:
     assert 'id="bibliography"' not in html
 
 
+def test_the_example_in_the_docs_builds_as_written(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "content.md").read_text(encoding="utf-8")
+    section = docs.split("## Citations", 1)[1]
+    example = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    brief = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    brief.update(example)
+    brief["sections"][0]["blocks"].append({"paragraph": "As argued [@smith2020]."})
+    path = tmp_path / "example.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    html = web_page(path, tmp_path / "out")
+    assert 'href="#ref-nato2024">NATO 2024, 12</a>' in html
+    assert 'href="#ref-smith2020">Smith 2020</a>' in html
+    assert '<a href="https://doi.org/10.1234/jos.2020.12">' in html
+
+
 # --- problems, each at its place ------------------------------------------------------------
 
 
