@@ -20,7 +20,7 @@ from report.errors import ContentError
 from report.pipeline import build
 from report.render.citing import csl_locale, entry_anchors
 from report.render.templates import BASE_TEMPLATES
-from tests.conftest import FIXTURES, dump_yaml, pdf_pages, problems_of
+from tests.conftest import FIXTURES, ace_violations, dump_yaml, pdf_pages, problems_of
 
 CITED = FIXTURES / "cited"
 
@@ -166,6 +166,15 @@ def test_author_date_citations_and_bibliography_in_every_output(tmp_path: Path) 
     with pikepdf.open(out / "brief.pdf") as pdf, pdf.open_outline() as outline:
         titles = [item.title for item in outline.root]
     assert titles.index("References") == titles.index("About this brief") - 1
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "chicago-note-bibliography"])
+def test_the_epub_with_citations_passes_ace(tmp_path: Path, style: str) -> None:
+    path = cited_brief(tmp_path, citation_style=style)
+    build([path], tmp_path / "out", ["epub"])
+    violations, outcome = ace_violations(tmp_path / "out" / "brief.epub", tmp_path)
+    assert violations == []
+    assert outcome == "pass"
 
 
 def test_a_note_style_makes_each_citation_a_footnote(tmp_path: Path) -> None:
@@ -388,6 +397,23 @@ def test_a_csl_file_that_is_not_valid_csl_is_refused(tmp_path: Path, xml: str, s
     problems = build_problems(path, tmp_path / "out")
     assert re.search(rf"brief\.yaml:\d+:\d+: citation style 'own\.csl': {says}", problems)
     assert "root:" not in problems  # the entity was never read
+
+
+RECURSIVE_STYLE = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Loop</title><id>loop</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <macro name="loop"><text macro="loop"/></macro>
+  <citation><layout><text macro="loop"/></layout></citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"""
+
+
+def test_a_style_citeproc_cannot_run_is_a_located_error(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path, citation_style="loop.csl")
+    (path.parent / "loop.csl").write_text(RECURSIVE_STYLE, encoding="utf-8")
+    problems = build_problems(path, tmp_path / "out")
+    assert re.search(r"brief\.yaml:\d+:\d+: citation style 'loop\.csl': the style nests", problems)
 
 
 def test_a_csl_file_outside_the_content_folder_is_refused(tmp_path: Path) -> None:

@@ -192,17 +192,13 @@ def _reference_problems(
         found = list(references(text_node.value))
         here = sum(reference.kind == "note" for reference in found)
         calls += here
-        if here > MAX_NOTE_CALLS:
-            yield f"{where}: {here} note references in one text; at most {MAX_NOTE_CALLS}"
-        elif calls > MAX_NOTE_CALLS_IN_ALL >= calls - here:
-            yield f"{where}: more than {MAX_NOTE_CALLS_IN_ALL} note references in the brief"
-        # A note style makes each citation a footnote: the same caps, counted apart.
+        yield from _capped(
+            where, here, calls, "note references", MAX_NOTE_CALLS, MAX_NOTE_CALLS_IN_ALL
+        )
+        # A note style makes each citation a footnote: caps of their own.
         here = sum(reference.kind == "cite" for reference in found)
         cites += here
-        if here > MAX_CITES:
-            yield f"{where}: {here} citations in one text; at most {MAX_CITES}"
-        elif cites > MAX_CITES_IN_ALL >= cites - here:
-            yield f"{where}: more than {MAX_CITES_IN_ALL} citations in the brief"
+        yield from _capped(where, here, cites, "citations", MAX_CITES, MAX_CITES_IN_ALL)
         for reference in found:
             if reference.kind == "link":
                 problem = link_problem(reference, ids)
@@ -224,6 +220,17 @@ MAX_NOTE_CALLS = 20
 MAX_NOTE_CALLS_IN_ALL = 300
 MAX_CITES = 60  # cited references in one text ([@a; @b] is two)
 MAX_CITES_IN_ALL = 1000
+
+
+def _capped(
+    where: str, here: int, total: int, what: str, per_text: int, in_all: int
+) -> Iterator[str]:
+    """Say when one text holds more than `per_text` of something, or when this text takes the
+    brief's `total` past `in_all` (said once, where it happens)."""
+    if here > per_text:
+        yield f"{where}: {here} {what} in one text; at most {per_text}"
+    elif total > in_all >= total - here:
+        yield f"{where}: more than {in_all} {what} in the brief"
 
 
 def _note_problems(where: str, name: str, brief: Brief, in_note: bool) -> Iterator[str]:

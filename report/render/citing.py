@@ -28,6 +28,7 @@ from report.content.model import Brief, markdown_texts
 from report.content.paths import in_content_folder
 from report.content.yaml_reader import location, node_at
 from report.errors import AssetError, ContentError
+from report.filekinds import untrusted_xml_parser
 
 CSL_FOLDER_NAME = "csl"
 MAX_STYLE_BYTES = 1024 * 1024  # the largest shipped style is about 240 kB
@@ -91,11 +92,8 @@ def read_style(path: Path, trusted: bool) -> bytes:
     data = path.read_bytes()
     if len(data) > MAX_STYLE_BYTES:
         raise ValueError(f"larger than {MAX_STYLE_BYTES:,} bytes")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, untrusted_xml_parser())
     except etree.XMLSyntaxError as err:
         raise ValueError(f"not XML: {err}") from err
     if root.getroottree().docinfo.doctype:
@@ -170,7 +168,7 @@ class CitationRenderer:
         )
         for cluster in bibliography.clusters:  # registered in full first, for disambiguation
             self._citeproc.register(_citation(cluster))
-        self._citeproc.sort()
+        _run(self._citeproc.sort)
 
     @property
     def notes(self) -> bool:
@@ -309,7 +307,7 @@ def _format(
         (anchors[key], Markup(_linked(_tags(str(escape(text))))))
         for key, text in zip(ordered, texts, strict=False)
     )
-    return Bibliography(
+    works = Bibliography(
         style=style,
         source=source,
         clusters=tuple(clusters),
@@ -318,3 +316,9 @@ def _format(
         entries=entries,
         notes=style.root.get("class") == "note",
     )
+    # Every citation formatted once now, so a style citeproc-py fails on is reported here, at
+    # `citation_style:`, not in the middle of rendering a template.
+    dry_run = works.renderer(lambda anchor: "")
+    for cluster in clusters:
+        dry_run.cite(cluster)
+    return works
