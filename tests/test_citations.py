@@ -349,6 +349,7 @@ def test_a_reference_in_the_yaml_is_located_there(tmp_path: Path) -> None:
         ("missing.bib", "bibliography 'missing.bib': no such file"),
         ("../outside.bib", "outside the allowed folders"),
         ("/etc/refs.bib", "give a path relative to"),
+        ("refs.txt", "'refs.txt': name a BibTeX (.bib) or CSL-JSON (.json) file"),
     ],
 )
 def test_a_bibliography_file_must_be_inside_the_content_folder(

@@ -12,7 +12,6 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,7 +112,7 @@ class References:
 
     entries: dict[str, Entry] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    file: Path | None = None  # the bibliography file, when there is one
+    by_lower_case: dict[str, str] = field(default_factory=dict)  # see _add
 
 
 def read_references(
@@ -124,9 +123,9 @@ def read_references(
     found = References()
     if name is not None:
         where = location(source, _mark(root, "bibliography"))
-        found.file = _bibliography_path(source, name, where, found.problems)
-        if found.file is not None:
-            for entry in _file_entries(found.file, found.problems):
+        path = _bibliography_path(source, name, where, found.problems)
+        if path is not None:
+            for entry in _file_entries(path, found.problems):
                 _add(found, entry)
     for index, item in enumerate(items):
         where = location(source, _mark(root, "references", index))
@@ -147,12 +146,13 @@ def _mark(root: yaml.Node | None, *keys: str | int) -> yaml.Mark | None:
 
 def _add(found: References, entry: Entry) -> None:
     # citeproc-py matches keys without case: two keys that differ only in case are one.
-    twin = next((key for key in found.entries if key.lower() == entry.key.lower()), None)
+    twin = found.by_lower_case.get(entry.key.lower())
     if twin is not None:
         first = found.entries[twin].where
         found.problems.append(f"{entry.where}: duplicate reference key {entry.key!r} ({first})")
         return
     found.entries[entry.key] = entry
+    found.by_lower_case[entry.key.lower()] = entry.key
 
 
 def _bibliography_path(source: Path, name: str, where: str, problems: list[str]) -> Path | None:
@@ -437,8 +437,3 @@ def unknown_key_problem(key: str, known: dict[str, Entry]) -> str | None:
     hint = f"; did you mean {', '.join('@' + k for k in near)}?" if near else ""
     where = "in the bibliography" if known else "(the brief has no bibliography: or references:)"
     return f"no reference @{key} {where}{hint}"
-
-
-def cited_keys(clusters: Iterator[tuple[Cite, ...]]) -> list[str]:
-    """The keys cited, each once, in the order first cited."""
-    return list(dict.fromkeys(cite.key for cluster in clusters for cite in cluster))

@@ -395,6 +395,12 @@ GlossaryTerm = Annotated[str, Check(pattern=r"^\S(.*\S)?$", max_length=100)]
 NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
+def _bibliography_name(name: str) -> str:
+    if not name.endswith((".bib", ".json")):
+        raise ValueError(f"{name!r}: name a BibTeX (.bib) or CSL-JSON (.json) file")
+    return name
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Brief(Model):
     """A whole brief: metadata, lead, key figures and sections."""
@@ -447,9 +453,7 @@ class Brief(Model):
         default_factory=dict
     )
     """Acronyms and terms with their expansions, e.g. PfP: Partnership for Peace."""
-    bibliography: (
-        Annotated[str, Check(pattern=r"^[^\x00]+\.(bib|json)$", max_length=500)] | None
-    ) = None
+    bibliography: Annotated[str, Check(max_length=500, after=_bibliography_name)] | None = None
     """A BibTeX (.bib) or CSL-JSON (.json) file of references, beside the content file; text
     cites them with [@key], [@key, p. 12] or [@a; @b]."""
     references: Annotated[list[dict[str, Any]], Check(max_length=MAX_REFERENCES)] = field(
