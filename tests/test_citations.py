@@ -255,6 +255,20 @@ def test_outputs_are_byte_identical_between_builds(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("changed", ["references.bib", "own.csl"])
+def test_a_changed_bibliography_or_style_builds_again(tmp_path: Path, changed: str) -> None:
+    path = cited_brief(tmp_path, citation_style="own.csl")
+    style = (BASE_TEMPLATES / "csl" / "chicago-author-date.csl").read_text(encoding="utf-8")
+    (path.parent / "own.csl").write_text(style, encoding="utf-8")
+    out = tmp_path / "out"
+    assert "Deterrence in the Baltic" in web_page(path, out)
+    file = path.parent / changed
+    old, new = ("Baltic", "North") if changed == "references.bib" else ('prefix="("', 'prefix="["')
+    file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    html = web_page(path, out)
+    assert ("Deterrence in the North" if changed == "references.bib" else "[<a") in html
+
+
 def test_a_brief_without_citations_has_no_bibliography(tmp_path: Path) -> None:
     html = web_page(FIXTURES / "minimal.yaml", tmp_path / "out")
     assert 'id="bibliography"' not in html
