@@ -255,6 +255,17 @@ def test_outputs_are_byte_identical_between_builds(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+def test_briefs_with_citations_build_in_parallel_workers(tmp_path: Path) -> None:
+    # A prepared brief is pickled to the workers: its bibliography must be plain data.
+    first = cited_brief(tmp_path)
+    second = first.with_name("second.yaml")
+    shutil.copy(first, second)
+    build([first, second], tmp_path / "out", ["html"], workers=2)
+    for name in ("brief", "second"):
+        html = (tmp_path / "out" / name / "index.html").read_text(encoding="utf-8")
+        assert 'href="#ref-nato2024">NATO 2024, 12</a>' in html
+
+
 @pytest.mark.parametrize("changed", ["references.bib", "own.csl"])
 def test_a_changed_bibliography_or_style_builds_again(tmp_path: Path, changed: str) -> None:
     path = cited_brief(tmp_path, citation_style="own.csl")

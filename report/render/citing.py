@@ -9,6 +9,7 @@ escaped, and only then are the marks turned into the few tags this module writes
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import warnings
@@ -140,12 +141,15 @@ def csl_locale(language: str) -> str:
 @dataclass(frozen=True)
 class Bibliography:
     """The brief's cited references formatted by its style: the bibliography's entries, and a
-    fresh CitationRenderer for each output (citeproc-py numbers positions as it goes)."""
+    fresh CitationRenderer for each output (citeproc-py numbers positions as it goes).
 
-    style: Any  # citeproc.CitationStylesStyle
-    source: Any  # citeproc.source.json.CiteProcJSON
+    Plain data only: a prepared brief is pickled to the worker processes that render it, and
+    citeproc-py's objects (lxml elements) cannot be; they are made again where needed."""
+
+    xml: bytes  # the style, checked
+    locale: str  # the CSL locale
+    items: tuple[dict[str, Any], ...]  # the works cited, as CSL-JSON
     clusters: tuple[tuple[Cite, ...], ...]  # every citation, in the text's order
-    keys: tuple[str, ...]  # the original keys, by citeproc-py's lower-case key
     anchors: dict[str, str]  # key -> id of its entry
     entries: tuple[tuple[str, Markup], ...]  # (anchor, HTML), in the style's order
     notes: bool  # a note style: each citation is a footnote
@@ -159,16 +163,11 @@ class CitationRenderer:
     """Formats one output's citations in the order they come."""
 
     def __init__(self, bibliography: Bibliography, href: Callable[[str], str]) -> None:
-        from citeproc import CitationStylesBibliography
-
         self._works = bibliography
         self._href = href
-        self._citeproc = CitationStylesBibliography(
-            bibliography.style, bibliography.source, _FORMATTER
+        self._citeproc = _registered(
+            _style(bibliography.xml, bibliography.locale), bibliography.items, bibliography.clusters
         )
-        for cluster in bibliography.clusters:  # registered in full first, for disambiguation
-            self._citeproc.register(_citation(cluster))
-        _run(self._citeproc.sort)
 
     @property
     def notes(self) -> bool:
@@ -188,6 +187,28 @@ class CitationRenderer:
             return f'<a class="citation" href="{escape(self._href(anchors[int(match.group(1))]))}">'
 
         return Markup(_ITEM_OPEN.sub(link, html).replace(_ITEM_CLOSE, "</a>"))
+
+
+@functools.lru_cache(maxsize=4)
+def _style(xml: bytes, locale: str) -> Any:
+    """citeproc-py's style, made once a process (it holds no state of a rendering)."""
+    from citeproc import CitationStylesStyle
+
+    return _run(lambda: CitationStylesStyle(io.BytesIO(xml), locale=locale, validate=False))
+
+
+def _registered(style: Any, items: tuple[dict[str, Any], ...], clusters: Any) -> Any:
+    """A citeproc-py bibliography of `items` with every citation registered and sorted: all of
+    them first, so that disambiguation ("2020a") sees them all."""
+    from citeproc import CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    source = _run(lambda: CiteProcJSON([dict(item) for item in items]))
+    citeproc = CitationStylesBibliography(style, source, _FORMATTER)
+    for cluster in clusters:
+        citeproc.register(_citation(cluster))
+    _run(citeproc.sort)
+    return citeproc
 
 
 def _citation(cites: tuple[Cite, ...]) -> Any:
@@ -283,20 +304,13 @@ def _mark(root: yaml.Node | None, *keys: str) -> yaml.Mark | None:
 def _format(
     clusters: list[tuple[Cite, ...]], found: References, xml: bytes, language: str
 ) -> Bibliography:
-    from citeproc import CitationStylesBibliography, CitationStylesStyle
-    from citeproc.source.json import CiteProcJSON
-
-    style = _run(
-        lambda: CitationStylesStyle(io.BytesIO(xml), locale=csl_locale(language), validate=False)
-    )
-    keys = list(dict.fromkeys(cite.key for cluster in clusters for cite in cluster))
-    source = _run(lambda: CiteProcJSON([found.entries[key].data for key in keys]))
+    locale = csl_locale(language)
+    style = _style(xml, locale)
     if not style.has_bibliography():
         raise ValueError("it has no <bibliography>")
-    citeproc = CitationStylesBibliography(style, source, _FORMATTER)
-    for cluster in clusters:
-        citeproc.register(_citation(cluster))
-    _run(citeproc.sort)
+    keys = list(dict.fromkeys(cite.key for cluster in clusters for cite in cluster))
+    items = tuple(found.entries[key].data for key in keys)
+    citeproc = _registered(style, items, clusters)
     by_lower = {key.lower(): key for key in keys}
     ordered = [by_lower[key] for key in citeproc.keys]
     anchors = entry_anchors(keys)
@@ -308,10 +322,10 @@ def _format(
         for key, text in zip(ordered, texts, strict=False)
     )
     works = Bibliography(
-        style=style,
-        source=source,
+        xml=xml,
+        locale=locale,
+        items=items,
         clusters=tuple(clusters),
-        keys=tuple(keys),
         anchors=anchors,
         entries=entries,
         notes=style.root.get("class") == "note",
