@@ -400,6 +400,13 @@ def test_an_unknown_citation_style_lists_the_shipped_ones(tmp_path: Path) -> Non
     )
 
 
+def test_a_misspelt_style_is_refused_before_anything_cites(tmp_path: Path) -> None:
+    brief = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "x.yaml"
+    path.write_text(dump_yaml({**brief, "citation_style": "chicago"}), encoding="utf-8")
+    assert "no citation style 'chicago'" in build_problems(path, tmp_path / "out")
+
+
 @pytest.mark.parametrize(
     ("xml", "says"),
     [

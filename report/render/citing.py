@@ -72,7 +72,7 @@ def shipped_styles(templates_folder: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.csl"))}
 
 
-def style_problem(source: Path, name: str, shipped: dict[str, Path]) -> tuple[Path | None, str]:
+def find_style(source: Path, name: str, shipped: dict[str, Path]) -> tuple[Path | None, str]:
     """The style file a brief's `citation_style:` names, or a problem (without its place)."""
     if name in shipped:
         return shipped[name], ""
@@ -276,24 +276,25 @@ def bibliography(
     source: Path, brief: Brief, root: yaml.Node | None, templates_folder: Path, language: str
 ) -> tuple[Bibliography | None, Path | None]:
     """Format the brief's citations and bibliography (None when it cites nothing), and the
-    style file it read if it is the edition's own; raise a located ContentError."""
-    clusters = clusters_of(brief)
-    if not clusters:
-        return None, None
-    style_path, problem = style_problem(
-        source, brief.citation_style, shipped_styles(templates_folder)
-    )
+    style file it read if it is the edition's own; raise a located ContentError. The style is
+    checked even when nothing is cited yet: a misspelt one would otherwise go unnoticed."""
+    style_path, problem = find_style(source, brief.citation_style, shipped_styles(templates_folder))
     where = location(source, _mark(root, "citation_style"))
     if style_path is None:
         raise ContentError([f"{where}: {problem}"])
-    trusted = style_path.parent == templates_folder / CSL_FOLDER_NAME
-    found = read_references(source, root, brief.bibliography, brief.references)
+    own = None if style_path.parent == templates_folder / CSL_FOLDER_NAME else style_path
+    clusters = clusters_of(brief)
+    if not clusters and own is None:
+        return None, None  # a shipped style is valid: no need to read it
     try:
-        xml = read_style(style_path, trusted)
+        xml = read_style(style_path, trusted=own is None)
+        if not clusters:
+            return None, own
+        found = read_references(source, root, brief.bibliography, brief.references)
         works = _format(clusters, found, xml, language)
     except ValueError as err:
         raise ContentError([f"{where}: citation style {brief.citation_style!r}: {err}"]) from err
-    return works, None if trusted else style_path
+    return works, own
 
 
 def _mark(root: yaml.Node | None, *keys: str) -> yaml.Mark | None:
