@@ -418,6 +418,10 @@ def test_a_misspelt_style_is_refused_before_anything_cites(tmp_path: Path) -> No
         ),
         ('<html xmlns="http://www.w3.org/1999/xhtml"/>', "not a CSL style"),
         (
+            '<style xmlns="http://purl.org/net/xbiblio/csl"><citation prefix="\ue001"/></style>',
+            "it holds private-use characters",
+        ),
+        (
             '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" class="in-text">'
             "<citation/></style>",
             "not valid CSL",

@@ -23,7 +23,7 @@ import yaml
 from lxml import etree
 from markupsafe import Markup, escape
 
-from report.content.citations import Cite, References, read_references
+from report.content.citations import MARKERS, Cite, References, read_references
 from report.content.markup import citations
 from report.content.model import Brief, markdown_texts
 from report.content.paths import in_content_folder
@@ -99,6 +99,9 @@ def read_style(path: Path, trusted: bool) -> bytes:
         raise ValueError(f"not XML: {err}") from err
     if root.getroottree().docinfo.doctype:
         raise ValueError("a CSL style has no DOCTYPE")
+    if MARKERS.search(etree.tostring(root, encoding="unicode")):
+        # the characters this module's formatter marks tags with: refused, not interpreted
+        raise ValueError("it holds private-use characters (U+E000 to U+E0FF)")
     if root.tag != f"{{{_CSL_NS}}}style":
         raise ValueError(f"not a CSL style (its root is <{etree.QName(root).localname}>)")
     if not trusted:
