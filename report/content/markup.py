@@ -123,7 +123,7 @@ def references(text: str) -> Iterator[Reference]:
             yield from (Reference("cite", cite.key) for cite in token.meta["cites"])
 
 
-def citations(text: str) -> list[tuple[Cite, ...]]:
+def cited_in(text: str) -> list[tuple[Cite, ...]]:
     """The citations of a text, in order, each the works it cites."""
     return [token.meta["cites"] for token in _children(text) if token.type == "cite"]
 

@@ -24,7 +24,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from report.content.citations import MARKERS, Cite, References, read_references
-from report.content.markup import citations
+from report.content.markup import cited_in
 from report.content.model import Brief, markdown_texts
 from report.content.paths import in_content_folder
 from report.content.yaml_reader import location, node_at
@@ -272,7 +272,7 @@ def entry_anchors(keys: list[str]) -> dict[str, str]:
 
 def clusters_of(brief: Brief) -> list[tuple[Cite, ...]]:
     """Every citation of the brief, in the order of its texts."""
-    return [cluster for text in markdown_texts(brief) if "@" in text for cluster in citations(text)]
+    return [cluster for text in markdown_texts(brief) if "@" in text for cluster in cited_in(text)]
 
 
 def bibliography(
