@@ -385,6 +385,15 @@ def test_a_bibliography_file_must_be_inside_the_content_folder(
     assert re.search(rf"brief\.yaml:\d+:\d+: .*{re.escape(says)}", problems_of(path))
 
 
+def test_a_bibliography_of_too_many_entries_is_refused(tmp_path: Path) -> None:
+    path = cited_brief(tmp_path)
+    entry = "@article{{key{0},\n  author = {{Smith, Jane}},\n  title = {{T}}, year = 2020,\n}}\n"
+    (path.parent / "references.bib").write_text(
+        "".join(entry.format(number) for number in range(30_000)), encoding="utf-8"
+    )
+    assert re.search(r"references\.bib: 30,000 references; at most 2,000", problems_of(path))
+
+
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     path = cited_brief(tmp_path, references=[{"id": "NATO2024", "type": "book", "title": "T"}])
     assert "duplicate reference key 'NATO2024'" in problems_of(path)

@@ -8,6 +8,7 @@ characters, and `@string` abbreviations are substituted once, as values.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Any
@@ -112,12 +113,15 @@ class BibError(Exception):
 class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
         self.pos = 0
         self.current = ""  # the entry being read, for its problems
         self.strings: dict[str, str] = {m: str(n) for n, m in enumerate(MONTHS, start=1)}
 
     def line(self, position: int) -> int:
-        return self.text.count("\n", 0, position) + 1
+        # by bisection over the line starts: counting from the top for each entry would make a
+        # large file's reading quadratic
+        return bisect.bisect_right(self.newlines, position - 1) + 1
 
     def skip_space(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():

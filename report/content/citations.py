@@ -183,6 +183,9 @@ def _file_entries(path: Path, problems: list[str]) -> list[Entry]:
         items = [(f"{path}:{line}", item) for line, item in parsed]
     else:
         items = _json_items(path, text, problems)
+    if len(items) > MAX_REFERENCES:  # refused before each is checked: that is the slow part
+        problems.append(f"{path}: {len(items):,} references; at most {MAX_REFERENCES:,}")
+        return []
     entries = [checked_entry(item, where, problems) for where, item in items]
     return [entry for entry in entries if entry is not None]
 
