@@ -97,6 +97,26 @@ def test_bibtex_is_read_without_expanding_anything() -> None:
     assert latex_text(r"\c{c}a~va \unknown{word}") == "ça\u00a0va word"
 
 
+def test_nested_accents_do_not_exhaust_the_stack() -> None:
+    assert latex_text('\\"{\\i}') == "ï"
+    deep = '\\"{' * 50_000 + "o" + "}" * 50_000
+    items, problems = parse_bibtex(f"@book{{a, title = {{{deep}}}}}", "refs.bib")
+    assert problems == [] and len(items) == 1
+
+
+def test_the_fields_read_are_those_citeproc_reads() -> None:
+    import citeproc
+
+    from report.content.citations import DATE_FIELDS, NAME_FIELDS, TEXT_FIELDS
+
+    set_by_citeproc = {"citation-label", "citation-number", "first-reference-note-number"}
+    set_by_citeproc |= {"locator", "year-suffix", "page-first"}
+    hyphenated = {name.replace("_", "-") for name in citeproc.VARIABLES}
+    assert hyphenated - set_by_citeproc == TEXT_FIELDS | NAME_FIELDS | DATE_FIELDS
+    assert {name.replace("_", "-") for name in citeproc.NAMES} == NAME_FIELDS
+    assert {name.replace("_", "-") for name in citeproc.DATES} == DATE_FIELDS
+
+
 def test_entry_anchors_are_ids_and_unique() -> None:
     assert entry_anchors(["nato2024", "doe:2020", "doe/2020"]) == {
         "nato2024": "ref-nato2024",
@@ -392,6 +412,23 @@ def test_a_bibliography_of_too_many_entries_is_refused(tmp_path: Path) -> None:
         "".join(entry.format(number) for number in range(30_000)), encoding="utf-8"
     )
     assert re.search(r"references\.bib: 30,000 references; at most 2,000", problems_of(path))
+
+
+def test_a_misspelt_field_in_the_yaml_is_located_and_one_in_a_file_left_out(
+    tmp_path: Path,
+) -> None:
+    path = cited_brief(tmp_path, references=[{"id": "kyiv2023", "type": "book", "tittle": "T"}])
+    assert re.search(
+        r"brief\.yaml:\d+:\d+: tittle: not a CSL variable; did you mean 'title'\?",
+        problems_of(path),
+    )
+    path = cited_brief(tmp_path, bibliography="refs.json", references=None)
+    items = [
+        {"id": i, "type": "book", "title": i, "citation-key": i}
+        for i in ("nato2024", "smith2020", "kyiv2023")
+    ]
+    (path.parent / "refs.json").write_text(json.dumps(items), encoding="utf-8")
+    assert 'href="#ref-nato2024"' in web_page(path, tmp_path / "out")
 
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:

@@ -413,5 +413,8 @@ def _accented_base(value: str, index: int) -> tuple[str, int]:
     if value[index : index + 1] == "{":
         end = value.find("}", index)
         if end > index:
-            return latex_text(value[index + 1 : end]), end + 1
+            # the letter without its braces and commands (`{\i}` is i), never read recursively:
+            # a file of nested accents would otherwise exhaust the stack
+            inner = re.sub(r"\\([ij])(?![A-Za-z])", r"\1", value[index + 1 : end])
+            return re.sub(r"\\[A-Za-z]*|[{}\\\s]", "", inner), end + 1
     return value[index : index + 1], index + 1

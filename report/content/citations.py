@@ -129,7 +129,7 @@ def read_references(
                 _add(found, entry)
     for index, item in enumerate(items):
         where = location(source, _mark(root, "references", index))
-        entry = checked_entry(item, where, found.problems)
+        entry = checked_entry(item, where, found.problems, typed=True)
         if entry is not None:
             _add(found, entry)
     if len(found.entries) > MAX_REFERENCES:
@@ -186,7 +186,7 @@ def _file_entries(path: Path, problems: list[str]) -> list[Entry]:
     if len(items) > MAX_REFERENCES:  # refused before each is checked: that is the slow part
         problems.append(f"{path}: {len(items):,} references; at most {MAX_REFERENCES:,}")
         return []
-    entries = [checked_entry(item, where, problems) for where, item in items]
+    entries = [checked_entry(item, where, problems, typed=False) for where, item in items]
     return [entry for entry in entries if entry is not None]
 
 
@@ -285,48 +285,86 @@ CSL_TYPES = frozenset(
         "webpage",
     ]
 )
+# The CSL variables citeproc-py reads (its VARIABLES, NAMES and DATES, written with hyphens as
+# CSL-JSON writes them), less those it sets itself (citation-number, locator, year-suffix, ...).
 NAME_FIELDS = frozenset(
     [
         "author",
-        "chair",
         "collection-editor",
-        "compiler",
         "composer",
         "container-author",
-        "contributor",
-        "curator",
-        "director",
         "editor",
         "editorial-director",
-        "editor-translator",
-        "executive-producer",
-        "guest",
-        "host",
         "illustrator",
         "interviewer",
-        "narrator",
-        "organizer",
         "original-author",
-        "performer",
-        "producer",
         "recipient",
-        "reviewed-author",
-        "script-writer",
-        "series-creator",
         "translator",
+    ]
+)
+DATE_FIELDS = frozenset(
+    ["accessed", "container", "event-date", "issued", "original-date", "submitted"]
+)
+TEXT_FIELDS = frozenset(
+    [
+        "DOI",
+        "ISBN",
+        "ISSN",
+        "PMCID",
+        "PMID",
+        "URL",
+        "abstract",
+        "annote",
+        "archive",
+        "archive-location",
+        "archive-place",
+        "authority",
+        "call-number",
+        "chapter-number",
+        "collection-number",
+        "collection-title",
+        "container-title",
+        "container-title-short",
+        "dimensions",
+        "edition",
+        "event",
+        "event-place",
+        "genre",
+        "issue",
+        "jurisdiction",
+        "keyword",
+        "language",
+        "medium",
+        "note",
+        "number",
+        "number-of-pages",
+        "number-of-volumes",
+        "original-publisher",
+        "original-publisher-place",
+        "original-title",
+        "page",
+        "publisher",
+        "publisher-place",
+        "references",
+        "section",
+        "source",
+        "status",
+        "title",
+        "title-short",
+        "version",
+        "volume",
     ]
 )
 NAME_PARTS = frozenset(
     {"family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle"}
 )
-DATE_FIELDS = frozenset(
-    {"issued", "accessed", "event-date", "original-date", "submitted", "available-date"}
-)
 
 
-def checked_entry(item: Any, where: str, problems: list[str]) -> Entry | None:
+def checked_entry(item: Any, where: str, problems: list[str], typed: bool) -> Entry | None:
     """Check one CSL-JSON reference and return it made plain (dates as date-parts, numbers as
-    text), or None after adding its problems."""
+    text), or None after adding its problems. A field no style reads is an error in one `typed`
+    in the content file (a misspelling), and left out of one a reference manager exported (they
+    write fields of their own)."""
     if not isinstance(item, dict):
         problems.append(f"{where}: a reference is a mapping (id:, type:, title:, ...)")
         return None
@@ -346,6 +384,10 @@ def checked_entry(item: Any, where: str, problems: list[str]) -> Entry | None:
     for name, value in item.items():
         if name in ("id", "type"):
             continue
+        if name not in TEXT_FIELDS | NAME_FIELDS | DATE_FIELDS:
+            if typed:
+                own.append(_unknown_field(str(name)))
+            continue
         checked = _field(str(name), value, own)
         if checked is not None:
             plain[str(name)] = checked
@@ -353,6 +395,13 @@ def checked_entry(item: Any, where: str, problems: list[str]) -> Entry | None:
     if own:
         return None
     return Entry(str(key), {"id": str(key).lower(), "type": kind, **plain}, where)
+
+
+def _unknown_field(name: str) -> str:
+    known = sorted(TEXT_FIELDS | NAME_FIELDS | DATE_FIELDS)
+    near = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    hint = f"; did you mean {near[0]!r}?" if near else " (see docs/content.md, Citations)"
+    return f"{name}: not a CSL variable{hint}"
 
 
 def _field(name: str, value: Any, problems: list[str]) -> Any:
