@@ -259,11 +259,12 @@ def test_an_editions_own_csl_file_and_a_csl_json_bibliography(tmp_path: Path) ->
     assert "<i>Report</i>" in html
 
 
-def test_the_bibliography_heading_follows_the_language(tmp_path: Path) -> None:
+def test_the_heading_and_the_styles_terms_follow_the_language(tmp_path: Path) -> None:
     brief = yaml.safe_load((CITED / "brief.yaml").read_text(encoding="utf-8"))
     edition = {**brief["edition"], "language": "ru"}
-    html = web_page(cited_brief(tmp_path, edition=edition), tmp_path / "out")
+    html = web_page(cited_brief(tmp_path, edition=edition, citation_style="apa"), tmp_path / "out")
     assert 'id="bibliography-title">Список литературы</h2>' in html
+    assert 'href="#ref-nato2024">NATO, 2024, с. 12</a>' in html
 
 
 def test_outputs_are_byte_identical_between_builds(tmp_path: Path) -> None:
