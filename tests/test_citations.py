@@ -432,6 +432,14 @@ def test_a_misspelt_field_in_the_yaml_is_located_and_one_in_a_file_left_out(
     assert 'href="#ref-nato2024"' in web_page(path, tmp_path / "out")
 
 
+@pytest.mark.parametrize("section_id", ["bibliography", "ref-nato2024"])
+def test_the_bibliographys_ids_are_reserved(tmp_path: Path, section_id: str) -> None:
+    brief = yaml.safe_load((CITED / "brief.yaml").read_text(encoding="utf-8"))
+    sections = [{**brief["sections"][0], "id": section_id}]
+    path = cited_brief(tmp_path, sections=sections)
+    assert f"{section_id!r} is reserved for the brief's own pages" in problems_of(path)
+
+
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     path = cited_brief(tmp_path, references=[{"id": "NATO2024", "type": "book", "title": "T"}])
     assert "duplicate reference key 'NATO2024'" in problems_of(path)
