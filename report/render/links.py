@@ -60,7 +60,7 @@ class Footnotes:
         self._numbers = numbers if numbers is not None else itertools.count(1)
 
     def resolvers(self) -> Resolvers:
-        """Resolvers for the document's text: links, images, and note calls."""
+        """Resolvers for the document's text: links, images, note calls and citations."""
         return Resolvers(
             link=self._plain.link,
             image=self._plain.image,

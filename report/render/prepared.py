@@ -58,7 +58,8 @@ class PreparedBrief:
             "xrefs": self.xrefs,
             "tables": self.tables,
             "charts": self.charts,
-            "bibliography": self.bibliography,
+            # the entries only, (anchor, HTML) pairs: templates get data, not the formatter
+            "bibliography": self.bibliography.entries if self.bibliography else (),
         }
 
     def citations(self, href: Callable[[str], str]) -> CitationRenderer | None:
