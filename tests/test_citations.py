@@ -440,6 +440,14 @@ def test_the_bibliographys_ids_are_reserved(tmp_path: Path, section_id: str) -> 
     assert f"{section_id!r} is reserved for the brief's own pages" in problems_of(path)
 
 
+@pytest.mark.parametrize("key", ["bibliography", "citation_style"])
+def test_a_nul_in_a_file_name_is_refused_at_its_line(tmp_path: Path, key: str) -> None:
+    path = cited_brief(tmp_path, **{key: "a\x00.bib" if key == "bibliography" else "a\x00.csl"})
+    assert re.search(
+        rf"brief\.yaml:\d+:\d+: {key}: contains the control character", problems_of(path)
+    )
+
+
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     path = cited_brief(tmp_path, references=[{"id": "NATO2024", "type": "book", "title": "T"}])
     assert "duplicate reference key 'NATO2024'" in problems_of(path)

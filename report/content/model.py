@@ -22,6 +22,7 @@ from report.content.fields import (
     Identifier,
     Model,
     Text,
+    xml_characters,
 )
 from report.content.figures import Chart, Figure, Table, TableContent, numbered_content
 
@@ -396,6 +397,7 @@ NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 def _bibliography_name(name: str) -> str:
+    xml_characters(name)  # a NUL in a file name would reach the file system
     if not name.endswith((".bib", ".json")):
         raise ValueError(f"{name!r}: name a BibTeX (.bib) or CSL-JSON (.json) file")
     return name
@@ -460,7 +462,7 @@ class Brief(Model):
         default_factory=list
     )
     """References as CSL-JSON items written in YAML (id:, type:, title:, author:, issued:, ...)."""
-    citation_style: Annotated[str, Check(pattern=r"^[^\x00]+$", max_length=500)] = (
+    citation_style: Annotated[str, Check(min_length=1, max_length=500, after=xml_characters)] = (
         "chicago-author-date"
     )
     """How citations and the bibliography are formatted: chicago-author-date, apa,
