@@ -353,6 +353,32 @@ CASES: dict[str, Case] = {
         "brief.yaml:15",
         "url(",
     ),
+    "a bibliography outside the content folder": Case(
+        {
+            "content/brief.yaml": MINIMAL + "bibliography: ../refs.bib\n",
+            "refs.bib": "@book{a, title = {A}}",
+        },
+        "brief.yaml:15",
+        "outside the allowed folders",
+    ),
+    "a CSL style reading a file through an entity": Case(
+        {
+            "content/brief.yaml": MINIMAL + "citation_style: own.csl\n",
+            "content/own.csl": '<?xml version="1.0"?><!DOCTYPE style [<!ENTITY x SYSTEM '
+            '"{content}secret.txt">]><style xmlns="http://purl.org/net/xbiblio/csl">&x;</style>',
+        },
+        "brief.yaml:15",
+        "a CSL style has no DOCTYPE",
+    ),
+    "a CSL style fetching its DTD": Case(
+        {
+            "content/brief.yaml": MINIMAL + "citation_style: own.csl\n",
+            "content/own.csl": '<?xml version="1.0"?><!DOCTYPE style SYSTEM "{listener}csl.dtd">'
+            '<style xmlns="http://purl.org/net/xbiblio/csl"/>',
+        },
+        "brief.yaml:15",
+        "a CSL style has no DOCTYPE",
+    ),
     "too many sections": Case(
         content(
             MINIMAL.split("sections:")[0]

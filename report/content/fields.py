@@ -17,7 +17,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Names the templates use for their own pages and anchors, and EbookLib for its items.
 RESERVED_IDS = frozenset(
     {"cover", "summary", "contents", "toc", "changes", "about", "nav", "ncx"}
-    | {"list-of-tables", "list-of-figures", "main", "lead", "glossary"}
+    | {"list-of-tables", "list-of-figures", "main", "lead", "glossary", "bibliography"}
 )
 
 
@@ -61,7 +61,10 @@ def xml_characters(value: str) -> str:
 
 # Ids the templates number themselves: notes, note calls, page-break markers, and the titles of
 # the brief's own pages.
-_MADE_IDS = re.compile(r"(note|noteref|page)-\d+|(" + "|".join(RESERVED_IDS) + r"|notes)-title")
+# A bibliography's entries are `ref-<key>`.
+_MADE_IDS = re.compile(
+    r"(note|noteref|page)-\d+|ref-.+|(" + "|".join(RESERVED_IDS) + r"|notes)-title"
+)
 
 
 def _free_id(value: str) -> str:
@@ -77,6 +80,7 @@ MAX_SECTIONS = 200
 MAX_BLOCKS = 200  # in one section
 MAX_ITEMS = 500  # in one list, timeline or key-figure row, keywords, corrections
 MAX_NOTES = 500
+MAX_REFERENCES = 2000  # in a bibliography (its file, or references:)
 
 Text = Annotated[str, Check(min_length=1, max_length=MAX_TEXT, after=_xml_text)]
 Identifier = Annotated[str, Check(pattern=r"^[a-z][a-z0-9-]*$", after=_free_id)]

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic_core import ValidationError
 
+from report.content.citations import Entry, read_references, unknown_key_problem
 from report.content.components import component_folders, component_problems, find_components
 from report.content.markup import Reference, block_markdown, link_problem, references
 from report.content.model import (
@@ -79,7 +80,9 @@ def load_document(path: Path, themes: Themes | None = None) -> tuple[Brief, yaml
         raise ContentError([f"{at}: {text}" for at, text in numbers.items()])
     problems = list(numbered_problems(path, node, brief))
     problems += _list_and_date_problems(path, node, brief)
-    problems += _reference_problems(path, node, brief)
+    references = read_references(path, node, brief.bibliography, brief.references)
+    problems += references.problems
+    problems += _reference_problems(path, node, brief, references.entries)
     problems += _edition_problems(path, node, brief, themes)
     problems += _component_problems(path, node, brief, themes)
     if problems:
@@ -195,10 +198,12 @@ def _edition_problems(
     return problems
 
 
-def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[str]:
-    """Check the links, notes and images of every Markdown text."""
+def _reference_problems(
+    path: Path, node: yaml.Node, brief: Brief, entries: dict[str, Entry]
+) -> Iterator[str]:
+    """Check the links, notes, citations and images of every Markdown text."""
     ids = target_ids(brief)
-    calls = 0
+    calls = cites = 0
     for text_node, in_note in _markdown_nodes(node):
         where = location(path, text_node.start_mark)
         block = block_markdown(text_node.value, literal=text_node.style == "|")
@@ -207,10 +212,13 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
         found = list(references(text_node.value))
         here = sum(reference.kind == "note" for reference in found)
         calls += here
-        if here > MAX_NOTE_CALLS:
-            yield f"{where}: {here} note references in one text; at most {MAX_NOTE_CALLS}"
-        elif calls > MAX_NOTE_CALLS_IN_ALL >= calls - here:
-            yield f"{where}: more than {MAX_NOTE_CALLS_IN_ALL} note references in the brief"
+        yield from _capped(
+            where, here, calls, "note references", MAX_NOTE_CALLS, MAX_NOTE_CALLS_IN_ALL
+        )
+        # A note style makes each citation a footnote: caps of their own.
+        here = sum(reference.kind == "cite" for reference in found)
+        cites += here
+        yield from _capped(where, here, cites, "citations", MAX_CITES, MAX_CITES_IN_ALL)
         for reference in found:
             if reference.kind == "link":
                 problem = link_problem(reference, ids)
@@ -218,6 +226,10 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
                     yield f"{where}: {problem}"
             elif reference.kind == "note":
                 yield from _note_problems(where, reference.target, brief, in_note)
+            elif reference.kind == "cite":
+                problem = unknown_key_problem(reference.target, entries)
+                if problem:
+                    yield f"{where}: {problem}"
             else:
                 yield from _image_problems(path, where, reference)
 
@@ -226,6 +238,19 @@ def _reference_problems(path: Path, node: yaml.Node, brief: Brief) -> Iterator[s
 # needs these many, and far more would hold a build for minutes (docs/security.md).
 MAX_NOTE_CALLS = 20
 MAX_NOTE_CALLS_IN_ALL = 300
+MAX_CITES = 60  # cited references in one text ([@a; @b] is two)
+MAX_CITES_IN_ALL = 1000
+
+
+def _capped(
+    where: str, here: int, total: int, what: str, per_text: int, in_all: int
+) -> Iterator[str]:
+    """Say when one text holds more than `per_text` of something, or when this text takes the
+    brief's `total` past `in_all` (said once, where it happens)."""
+    if here > per_text:
+        yield f"{where}: {here} {what} in one text; at most {per_text}"
+    elif total > in_all >= total - here:
+        yield f"{where}: more than {in_all} {what} in the brief"
 
 
 def _note_problems(where: str, name: str, brief: Brief, in_note: bool) -> Iterator[str]:

@@ -14,6 +14,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from report.content.citations import Cite, parse_cluster
+
 NOTE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
@@ -32,6 +34,45 @@ def _note_reference(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _citation(state: StateInline, silent: bool) -> bool:
+    """Parse `[@key]`, `[@key, p. 12]`, `[see @a; @b]`: a citation of the brief's references
+    (Pandoc's syntax). A bracket that cites nothing is left to the link rule."""
+    if not state.src.startswith("[", state.pos):
+        return False
+    end = state.src.find("]", state.pos + 1)
+    if end < 0 or state.src.startswith("(", end + 1):  # [text](address) stays a link
+        return False
+    cites = parse_cluster(state.src[state.pos + 1 : end])
+    if cites is None:
+        return False
+    if not silent:
+        token = state.push("cite", "", 0)
+        token.meta = {"cites": cites}
+        token.content = state.src[state.pos : end + 1]
+    state.pos = end + 1
+    return True
+
+
+def _render_cite(renderer: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
+    html = str(env["cite"](tokens[index].meta["cites"], tokens[index].content))
+    return f"{CITE_START}{html}{CITE_END}"  # see _placed_citations
+
+
+# Marks around a rendered citation, and before one that became a footnote call (NOTE_CITE), so
+# the text around it can be set as style guides want; removed before the HTML leaves here.
+CITE_START, CITE_END, NOTE_CITE = "\ue0fc", "\ue0fd", "\ue0ff"
+_CITE_MARKS = str.maketrans("", "", "\ue0fc\ue0fd\ue0fe\ue0ff")
+# A note call goes after the punctuation that follows it, with no space before: "defence.¹"
+_NOTE_CALL = re.compile(f"\\s*{CITE_START}{NOTE_CITE}(.*?){CITE_END}([.,;:!?]?)")
+# "(ed. 2024)." and a note-form citation ending a sentence: one full stop, not two.
+_DOUBLE_STOP = re.compile(f"([.!?]){CITE_END}\\.")
+
+
+def _placed_citations(html: str) -> str:
+    html = _DOUBLE_STOP.sub(f"\\1{CITE_END}", _NOTE_CALL.sub(r"\2\1", html))
+    return html.translate(_CITE_MARKS)
+
+
 def _render_note(renderer: Any, tokens: list[Token], index: int, options: Any, env: Any) -> str:
     return str(env["note"](tokens[index].meta["name"]))
 
@@ -40,7 +81,9 @@ def _render_note(renderer: Any, tokens: list[Token], index: int, options: Any, e
 # the text is printed as written. `[^name]` refers to a note.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "xhtmlOut": True})
 _MARKDOWN.inline.ruler.before("link", "note_ref", _note_reference)
+_MARKDOWN.inline.ruler.before("link", "cite", _citation)
 _MARKDOWN.add_render_rule("note_ref", _render_note)
+_MARKDOWN.add_render_rule("cite", _render_cite)
 _ALLOWED_SCHEMES = ("https://", "http://", "mailto:")
 
 
@@ -48,7 +91,7 @@ _ALLOWED_SCHEMES = ("https://", "http://", "mailto:")
 class Reference:
     """A link or image found in a piece of text."""
 
-    kind: str  # "link", "image" or "note"
+    kind: str  # "link", "image", "note" or "cite" (target: the key)
     target: str
     alt: str = ""  # an image's alt text; a link's own text
 
@@ -61,6 +104,8 @@ class Resolvers:
     image: Callable[[str], str]
     note: Callable[[str], str] = lambda name: ""  # HTML for a note reference, by note name
     label: Callable[[str], str] = lambda anchor: ""  # what an empty link to #anchor says
+    # HTML for a citation, from its cites and the text as written (shown as written by default)
+    cite: Callable[[tuple[Cite, ...], str], str] = lambda cites, text: html_escape(text)
 
 
 def references(text: str) -> Iterator[Reference]:
@@ -74,6 +119,13 @@ def references(text: str) -> Iterator[Reference]:
             yield Reference("image", str(token.attrGet("src") or ""), alt.strip())
         elif token.type == "note_ref":
             yield Reference("note", token.meta["name"])
+        elif token.type == "cite":
+            yield from (Reference("cite", cite.key) for cite in token.meta["cites"])
+
+
+def cited_in(text: str) -> list[tuple[Cite, ...]]:
+    """The citations of a text, in order, each the works it cites."""
+    return [token.meta["cites"] for token in _children(text) if token.type == "cite"]
 
 
 def _link_text(children: list[Token], start: int) -> str:
@@ -147,7 +199,7 @@ def render_inline(text: str, resolvers: Resolvers) -> Markup:
     An empty link to an id, `[](#table-id)`, says what it points at ("Table 1") and carries the
     class `xref`, which the PDF's stylesheet follows with the target's page.
     """
-    tokens = _MARKDOWN.parseInline(text)
+    tokens = _MARKDOWN.parseInline(text.translate(_CITE_MARKS))
     children: list[Token] = []
     for token in tokens[0].children or []:
         if children and children[-1].type == "link_open" and token.type == "link_close":
@@ -159,8 +211,9 @@ def render_inline(text: str, resolvers: Resolvers) -> Markup:
         elif token.type == "image":
             token.attrSet("src", resolvers.image(str(token.attrGet("src") or "")))
     tokens[0].children = children
-    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"note": resolvers.note})
-    return Markup(html)
+    env = {"note": resolvers.note, "cite": resolvers.cite}
+    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env)
+    return Markup(_placed_citations(html) if CITE_START in html else html)
 
 
 def _fill_empty_link(opening: Token, children: list[Token], resolvers: Resolvers) -> None:

@@ -16,11 +16,13 @@ from report.content.fields import (
     MAX_BLOCKS,
     MAX_ITEMS,
     MAX_NOTES,
+    MAX_REFERENCES,
     MAX_SECTIONS,
     Check,
     Identifier,
     Model,
     Text,
+    xml_characters,
 )
 from report.content.figures import Chart, Figure, Table, TableContent, numbered_content
 
@@ -497,6 +499,13 @@ GlossaryTerm = Annotated[str, Check(pattern=r"^\S(.*\S)?$", max_length=100)]
 NoteName = Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
+def _bibliography_name(name: str) -> str:
+    xml_characters(name)  # a NUL in a file name would reach the file system
+    if not name.endswith((".bib", ".json")):
+        raise ValueError(f"{name!r}: name a BibTeX (.bib) or CSL-JSON (.json) file")
+    return name
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Brief(Model):
     """A whole brief: metadata, lead, key figures and sections."""
@@ -553,6 +562,19 @@ class Brief(Model):
         default_factory=dict
     )
     """Acronyms and terms with their expansions, e.g. PfP: Partnership for Peace."""
+    bibliography: Annotated[str, Check(max_length=500, after=_bibliography_name)] | None = None
+    """A BibTeX (.bib) or CSL-JSON (.json) file of references, beside the content file; text
+    cites them with [@key], [@key, p. 12] or [@a; @b]."""
+    references: Annotated[list[dict[str, Any]], Check(max_length=MAX_REFERENCES)] = field(
+        default_factory=list
+    )
+    """References as CSL-JSON items written in YAML (id:, type:, title:, author:, issued:, ...)."""
+    citation_style: Annotated[str, Check(min_length=1, max_length=500, after=xml_characters)] = (
+        "chicago-author-date"
+    )
+    """How citations and the bibliography are formatted: chicago-author-date, apa,
+    harvard-cite-them-right, chicago-note-bibliography (citations as footnotes), or a .csl file
+    beside the content file."""
     contents: Contents = field(default_factory=Contents)
     numbering: Numbering = field(default_factory=Numbering)
     style: Style = field(default_factory=Style)

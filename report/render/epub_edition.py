@@ -148,6 +148,8 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
         label=xrefs.label if xrefs else lambda anchor: "",
     )
     numbers = itertools.count(1)  # notes are numbered through the book, as the PDF numbers them
+    # One renderer for the book: a note style's "Ibid." follows the reading order across files.
+    citations = prepared.citations(lambda anchor: f"bibliography.xhtml#{anchor}")
 
     def page(
         name: str,
@@ -157,7 +159,7 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
         in_toc: bool = True,
         **context: object,
     ) -> Chapter:
-        notes = Footnotes(brief, addresses, _noteref, numbers)  # each page lists its own
+        notes = Footnotes(brief, addresses, _noteref, numbers, citations)  # each page lists its own
         xhtml = templates.render(
             f"epub/{name}.xhtml",
             brief,
@@ -201,5 +203,10 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
         ),
         *([page("changes", "text/changes.xhtml", labels["changes"])] if prepared.changes else []),
         *([page("glossary", "text/glossary.xhtml", labels["glossary"])] if brief.glossary else []),
+        *(
+            [page("bibliography", "text/bibliography.xhtml", labels["bibliography"])]
+            if prepared.bibliography
+            else []
+        ),
         page("about", "text/about.xhtml", labels["about"]),
     ]

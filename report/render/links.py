@@ -10,10 +10,12 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from report.content.markup import Resolvers, render_inline
+from report.content.citations import Cite
+from report.content.markup import NOTE_CITE, Resolvers, render_inline
 from report.content.model import Brief
+from report.render.citing import CitationRenderer
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,26 @@ class Footnotes:
         addresses: Addresses,
         mark: NoteMark,
         numbers: Iterator[int] | None = None,
+        citations: CitationRenderer | None = None,
     ) -> None:
         self.called: list[tuple[int, Markup]] = []
         self._brief = brief
-        self._plain = Resolvers(link=addresses.link, image=addresses.image, label=addresses.label)
+        self._citations = citations
+        # A note's own citations stay in its text, even with a note style.
+        self._plain = Resolvers(
+            link=addresses.link, image=addresses.image, label=addresses.label, cite=self._inline
+        )
         self._mark = mark
         self._numbers = numbers if numbers is not None else itertools.count(1)
 
     def resolvers(self) -> Resolvers:
-        """Resolvers for the document's text: links, images, and note calls."""
+        """Resolvers for the document's text: links, images, note calls and citations."""
         return Resolvers(
-            link=self._plain.link, image=self._plain.image, note=self._call, label=self._plain.label
+            link=self._plain.link,
+            image=self._plain.image,
+            note=self._call,
+            label=self._plain.label,
+            cite=self._cite,
         )
 
     def _call(self, name: str) -> str:
@@ -63,3 +74,18 @@ class Footnotes:
         text = render_inline(self._brief.notes[name], self._plain)  # notes hold no notes
         self.called.append((number, text))
         return self._mark(number, text)
+
+    def _inline(self, cites: tuple[Cite, ...], written: str) -> str:
+        if self._citations is None:
+            return str(escape(written))
+        return str(self._citations.cite(cites))
+
+    def _cite(self, cites: tuple[Cite, ...], written: str) -> str:
+        """A citation in the text: in place, or with a note style a footnote of its own,
+        numbered with the notes."""
+        if self._citations is None or not self._citations.notes:
+            return self._inline(cites, written)
+        number = next(self._numbers)
+        text = self._citations.cite(cites)
+        self.called.append((number, text))
+        return NOTE_CITE + self._mark(number, text)

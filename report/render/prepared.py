@@ -4,7 +4,7 @@ changes, which every output is rendered from."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +25,11 @@ from report.content.loader import (
 from report.content.markup import references
 from report.content.model import Brief, markdown_texts
 from report.content.numbered import csv_rows, data_name, data_path, numbered_blocks
-from report.content.paths import image_path
+from report.content.paths import image_path, in_content_folder
 from report.content.yaml_reader import location, node_at
 from report.errors import ContentError, UsageError
 from report.render.chart_views import ChartView, draw_charts
+from report.render.citing import Bibliography, CitationRenderer, bibliography
 from report.render.tables import TableView, table_view
 from report.render.templates import BASE_TEMPLATES, THEMES, Templates, theme_folders
 from report.render.xrefs import CrossReferences
@@ -48,10 +49,24 @@ class PreparedBrief:
     xrefs: CrossReferences | None = None  # what [](#id) says, and the lists of tables/figures
     tables: dict[str, TableView] = field(default_factory=dict)  # by anchor
     charts: dict[str, ChartView] = field(default_factory=dict)  # by anchor
+    bibliography: Bibliography | None = None  # the works cited, formatted; None if none are
+    own_files: tuple[Path, ...] = ()  # the bibliography and .csl files the brief reads
 
     def numbered_context(self) -> dict[str, object]:
-        """What the templates of tables, figures and charts need, in every output."""
-        return {"xrefs": self.xrefs, "tables": self.tables, "charts": self.charts}
+        """What the templates of tables, figures, charts and the bibliography need, in every
+        output."""
+        return {
+            "xrefs": self.xrefs,
+            "tables": self.tables,
+            "charts": self.charts,
+            # the entries only, (anchor, HTML) pairs: templates get data, not the formatter
+            "bibliography": self.bibliography.entries if self.bibliography else (),
+        }
+
+    def citations(self, href: Callable[[str], str]) -> CitationRenderer | None:
+        """A renderer of one output's citations (`href`: a bibliography entry's anchor to a
+        link there), or None when the brief cites nothing."""
+        return self.bibliography.renderer(href) if self.bibliography else None
 
     @property
     def edition_folder(self) -> Path:
@@ -65,6 +80,7 @@ class PreparedBrief:
             files.append(previous)
         files += [path for _, path in self.images.values()]
         files += data_files(self.source, self.brief)
+        files += self.own_files
         if self.brief.style.logo:
             files.append(image_path(self.source, self.brief.style.logo))
         # The edition folder counts even while it does not exist: creating it changes the build.
@@ -114,6 +130,10 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     )
     assets = cache_dir / "assets" if cache_dir else None
     mark = templates.labels["decimal_mark"]
+    works, style_file = bibliography(
+        source, brief, document, BASE_TEMPLATES, brief.edition.language
+    )
+    own_files = [path for path in (bibliography_file(source, brief), style_file) if path]
     return PreparedBrief(
         source,
         brief,
@@ -129,6 +149,17 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
             if isinstance(item.block, Table)
         },
         charts=draw_charts(source, brief, document, templates, assets),
+        bibliography=works,
+        own_files=tuple(own_files),
+    )
+
+
+def bibliography_file(source: Path, brief: Brief) -> Path | None:
+    """The BibTeX or CSL-JSON file the brief names (checked when it was loaded)."""
+    return (
+        in_content_folder(source, brief.bibliography, "bibliography")
+        if brief.bibliography
+        else None
     )
 
 

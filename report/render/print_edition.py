@@ -91,7 +91,8 @@ def print_html(prepared: PreparedBrief) -> str:
         image=lambda src: image_path(source, src).as_uri(),
         label=prepared.xrefs.label if prepared.xrefs else lambda anchor: "",
     )
-    notes = Footnotes(prepared.brief, addresses, _footnote)
+    citations = prepared.citations(lambda anchor: f"#{anchor}")
+    notes = Footnotes(prepared.brief, addresses, _footnote, citations=citations)
     logo = prepared.brief.style.logo
     return prepared.templates.render(
         "print.html",

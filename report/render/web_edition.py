@@ -28,7 +28,8 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
         image=lambda src: prepared.images[src][0],
         label=prepared.xrefs.label if prepared.xrefs else lambda anchor: "",
     )
-    notes = Footnotes(brief, addresses, _noteref)
+    citations = prepared.citations(lambda anchor: f"#{anchor}")
+    notes = Footnotes(brief, addresses, _noteref, citations=citations)
     stylesheets = stylesheet_files(prepared, "web")
     links = [(templates.labels[f"download_{fmt}"], f"../{stem}.{fmt}") for fmt in downloads]
     html = templates.render(
