@@ -365,3 +365,21 @@ def test_the_box_example_in_the_docs_builds_as_written(tmp_path: Path) -> None:
     build([brief_with(tmp_path, *blocks)], tmp_path / "out", ["html"])
     web = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
     assert 'summarised in <a href="#key-points" class="xref">Box 1</a>.' in web
+
+
+def test_a_quote_s_source_and_a_box_may_cite_the_bibliography(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(FIXTURES / "cited" / "references.bib", tmp_path / "references.bib")
+    brief = yaml.safe_load((FIXTURES / "cited" / "brief.yaml").read_text(encoding="utf-8"))
+    blocks = brief["sections"][0]["blocks"]
+    blocks.append({"quote": {"text": "Spending must rise.", "source": "[@smith2020, p. 3]"}})
+    blocks.append({"box": {"title": "Sources", "blocks": [{"paragraph": "See [@nato2024]."}]}})
+    path = tmp_path / "x.yaml"
+    path.write_text(dump_yaml(brief), encoding="utf-8")
+    build([path], tmp_path / "out", ["html"])
+    web = (tmp_path / "out" / "x" / "index.html").read_text(encoding="utf-8")
+    cite = web.split('<p class="quote-attribution">', 1)[1].split("</p>", 1)[0]
+    assert 'href="#ref-smith2020"' in cite
+    box = web.split('<div class="box"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#ref-nato2024"' in box

@@ -627,13 +627,17 @@ class Placed:
 def placed_blocks(brief: Brief) -> Iterator[Placed]:
     """Every block of the brief in reading order, those inside boxes after their box."""
     for where, section in located_sections(brief):
-        for index, block in enumerate(section.blocks):
-            keys = (*where, "blocks", index)
-            yield Placed(keys, section, str(index + 1), block)
-            if isinstance(block, Box):
-                for inner_index, inner in enumerate(block.box.blocks):
-                    inner_keys = (*keys, "box", "blocks", inner_index)
-                    yield Placed(inner_keys, section, f"{index + 1}-{inner_index + 1}", inner)
+        yield from _section_blocks(where, section)
+
+
+def _section_blocks(where: tuple[str, int], section: Section) -> Iterator[Placed]:
+    for index, block in enumerate(section.blocks):
+        keys = (*where, "blocks", index)
+        yield Placed(keys, section, str(index + 1), block)
+        if isinstance(block, Box):
+            for inner_index, inner in enumerate(block.box.blocks):
+                inner_keys = (*keys, "box", "blocks", inner_index)
+                yield Placed(inner_keys, section, f"{index + 1}-{inner_index + 1}", inner)
 
 
 def markdown_texts(brief: Brief) -> Iterator[str]:
@@ -642,11 +646,11 @@ def markdown_texts(brief: Brief) -> Iterator[str]:
     yield from brief.notes.values()
     if brief.source:
         yield brief.source
-    for section in all_sections(brief):
-        if section.epigraph:
+    for where, section in located_sections(brief):
+        if section.epigraph:  # in reading order: citations are numbered by it
             yield from _quote_texts(section.epigraph)
-    for placed in placed_blocks(brief):
-        yield from _block_texts(placed.block)
+        for placed in _section_blocks(where, section):
+            yield from _block_texts(placed.block)
 
 
 def _block_texts(block: Any) -> Iterator[str]:
