@@ -7,7 +7,9 @@ keep its visible hyphen, so the glyphs stay; what changes is the text they stand
 instead of the glyphs' own Unicode:
 
 - the line-end fragment ("coopera‐") gets ActualText "cooperation";
-- the next line's leading fragment ("tion") gets an empty ActualText.
+- the next line's leading fragment ("tion") gets ActualText " ": an empty one would be truer,
+  but PDFium (Chrome's viewer, pypdfium2) ignores an empty ActualText and reads the glyphs, and
+  a space is what poppler drops at a line start anyway.
 
 Each span sits inside the marked-content sequence WeasyPrint gives every text box (`/Span
 <</MCID n>> BDC ... EMC`), so the structure tree is untouched and nesting stays valid for PDF/UA.
@@ -21,14 +23,18 @@ They meet on each text box's text, decoded from its glyphs through the fonts' Un
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 SOFT_HYPHEN = "\xad"
 TJ_TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|([^<>\s\[\]]+)")
+HEX_RUN = re.compile(rb"<([0-9a-fA-F]*)>")
 
 
 @dataclass
@@ -37,7 +43,7 @@ class MarkedBox:
     of the line after one (`tail`), or both (a line that starts and ends inside words)."""
 
     text: str  # the box's whole text, as drawn, to find its glyphs in the content stream
-    tail: str = ""  # the leading fragment of a hyphenated word ("tion"): to be read as nothing
+    tail: str = ""  # the rest of a hyphenated word ("tion"): to be read as a space
     head: str = ""  # the line-end fragment with its hyphen ("coopera‐") ...
     word: str = ""  # ... to be read as the whole word ("cooperation")
 
@@ -144,8 +150,10 @@ class _Show:
 
 
 def keep_words_whole(pdf: Any, fonts: dict[Any, Any], marks: list[MarkedBox]) -> None:
-    """Give the marked boxes' glyphs their ActualText in every content stream of the PDF."""
-    import pydyf
+    """Give the marked boxes' glyphs their ActualText in every content stream of the PDF (pages
+    and the groups drawn into them: WeasyPrint's own Stream class, unlike fonts, images and
+    metadata, which are plain pydyf streams)."""
+    from weasyprint.pdf.stream import Stream
 
     if not marks:
         return
@@ -154,7 +162,7 @@ def keep_words_whole(pdf: Any, fonts: dict[Any, Any], marks: list[MarkedBox]) ->
         by_text[_key(mark.text)].append(mark)
     by_name = {font.hash: font for font in fonts.values()}
     for item in pdf.objects:
-        if isinstance(item, pydyf.Stream) and isinstance(item.stream, list):
+        if isinstance(item, Stream):
             _mark_stream(item.stream, by_name, by_text)
 
 
@@ -167,17 +175,20 @@ def _mark_stream(
     operations: list[Any], fonts: dict[str, Any], by_text: dict[str, deque[MarkedBox]]
 ) -> None:
     edits: list[tuple[int, list[Any]]] = []
-    for shows in _marked_texts(operations, fonts):
-        queue = by_text.get(_key("".join(_text(show) for show in shows)))
+    for texts in _marked_texts(operations, fonts):
+        queue = by_text.get(_key("".join(_decode(operation, font) for _, operation, font in texts)))
         if queue:
+            shows = [_parse_show(*text) for text in texts]  # slower: only for the boxes marked
             edits += _span_edits(shows, queue.popleft())
     for index, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
         operations[index : index + 1] = replacement
 
 
-def _marked_texts(operations: list[Any], fonts: dict[str, Any]) -> Iterator[list[_Show]]:
+def _marked_texts(
+    operations: list[Any], fonts: dict[str, Any]
+) -> Iterator[list[tuple[int, bytes, Any]]]:
     """The text operations of each outermost marked-content sequence with an MCID (one text box
-    each, as WeasyPrint tags them), with the font each is set in."""
+    each, as WeasyPrint tags them): where each is, and the font it is set in."""
     font_stack: list[Any] = [None]
     depth, shows = 0, None
     for index, operation in enumerate(operations):
@@ -200,7 +211,7 @@ def _marked_texts(operations: list[Any], fonts: dict[str, Any]) -> Iterator[list
                     yield shows
                 shows = None
         elif operation.endswith(b"TJ") and shows is not None and font_stack[-1] is not None:
-            shows.append(_parse_show(index, operation, font_stack[-1]))
+            shows.append((index, operation, font_stack[-1]))
 
 
 def _has_mcid(operations: list[Any], index: int) -> bool:
@@ -219,8 +230,15 @@ def _parse_show(index: int, operation: bytes, font: Any) -> _Show:
     return _Show(index, items, font.bitmap, font.to_unicode)
 
 
-def _text(show: _Show) -> str:
-    return "".join(show.to_unicode.get(item, "") for item in show.items if isinstance(item, int))
+def _decode(operation: bytes, font: Any) -> str:
+    """The text a TJ operation shows, quickly: every text box of the PDF is read so."""
+    data = bytes.fromhex(b"".join(HEX_RUN.findall(operation)).decode("ascii"))
+    glyphs: bytes | array[int] = data
+    if not font.bitmap:
+        glyphs = array("H", data)  # 2 bytes a glyph, big-endian in the PDF
+        if sys.byteorder == "little":
+            glyphs.byteswap()
+    return "".join(map(font.to_unicode.get, glyphs, repeat("")))
 
 
 def _glyphs(shows: list[_Show]) -> list[tuple[int, int, str]]:
@@ -243,7 +261,7 @@ def _span_edits(shows: list[_Show], mark: MarkedBox) -> list[tuple[int, list[Any
         return []  # the glyphs do not spell the fragments: leave this box as it is
     head_start = len(glyphs) - head_length
     if mark.tail:
-        cuts[glyphs[0][:2]].append(_begin(" "))
+        cuts[glyphs[0][:2]].append(_begin(" "))  # not "": see the module's docstring
         cuts[_after(shows, glyphs, tail_end)].insert(0, b"EMC")
     if mark.head:
         cuts[glyphs[head_start][:2]].append(_begin(mark.word))
