@@ -152,3 +152,45 @@ def _elements(node: object) -> list[pikepdf.Dictionary]:
             found.append(node)
         found += _elements(node.K)
     return found
+
+
+LONG_WORDS = (
+    "international cooperation interoperability humanitarian implementation responsibilities "
+    "environmental representatives"
+)
+SMALL_PAGES = f"""<html lang="en"><style>
+@page {{ size: 70mm 40mm; margin: 5mm }}
+body {{ hyphens: auto; font-size: 11pt; text-align: justify }}
+</style><p>{LONG_WORDS} {LONG_WORDS} co<b>operation</b> <em>internationalization</em>
+{LONG_WORDS}</p>
+<p style="hyphens: none; width: 1px">The pre{HYPHEN} and re{HYPHEN} sessions</p></html>"""
+
+
+def small_pages_text(path: Path, fix: bool) -> str:
+    """Narrow pages of long words, written as make_pdf writes the brief, with or without the fix."""
+    import weasyprint
+
+    from report.outputs.pdf_hyphens import find_breaks, keep_words_whole
+
+    document = weasyprint.HTML(string=SMALL_PAGES).render(pdf_variant="pdf/ua-1")
+    marks = find_breaks(document) if fix else []
+    document.write_pdf(
+        path,
+        finisher=lambda document, pdf: keep_words_whole(pdf, document.fonts, marks),
+        pdf_variant="pdf/ua-1",
+    )
+    return pdftotext(path)
+
+
+def test_words_join_across_pages_and_inline_markup_but_not_after_typed_hyphens(
+    tmp_path: Path,
+) -> None:
+    before = small_pages_text(tmp_path / "unfixed.pdf", fix=False)
+    after = small_pages_text(tmp_path / "fixed.pdf", fix=True)
+    assert re.search(f"{HYPHEN}\n+\f", before), "no word broken across pages: make them smaller"
+    layout_hyphens = before.split(f"The\npre{HYPHEN}")[0]  # not the typed ones after it
+    phrases = hyphenated_phrases(layout_hyphens)
+    assert phrases and not [phrase for phrase in phrases if phrase not in after]
+    assert "internationalization" in after.split()  # set in <em>: a text box of its own
+    for typed in (f"pre{HYPHEN}\nand", f"re{HYPHEN}\nsessions"):  # the author's, not the layout's
+        assert typed in before and typed in after
