@@ -66,8 +66,9 @@ def find_breaks(document: Any) -> list[MarkedBox]:
             tail = _leading_word(boxes[0].text)
             word = (head + tail).replace(SOFT_HYPHEN, "")
             if tail and _in_source(word, line.element, texts):
-                hyphen = head_box.style["hyphenate_character"]
-                _mark(marks, head_box).head, marks[id(head_box)].word = head + hyphen, word
+                head_mark = _mark(marks, head_box)
+                head_mark.head = head + head_box.style["hyphenate_character"]
+                head_mark.word = word
                 _mark(marks, boxes[0]).tail = tail
         last = boxes[-1]
         hyphen = last.style["hyphenate_character"]
@@ -83,8 +84,8 @@ def _mark(marks: dict[int, MarkedBox], box: Any) -> MarkedBox:
 
 
 def _lines(document: Any) -> Iterator[Any]:
-    """Every line box of every page, in document order. (`_page_box` is the documented way to
-    reach a page's boxes; WeasyPrint has no public one.)"""
+    """Every line box of every page, in document order. (WeasyPrint has no public way to reach a
+    page's boxes: `_page_box` is what its own drawing starts from.)"""
     from weasyprint.formatting_structure.boxes import LineBox
 
     for page in document.pages:
@@ -294,7 +295,7 @@ def _after(shows: list[_Show], glyphs: list[tuple[int, int, str]], count: int) -
 
 def _begin(text: str) -> bytes:
     """A span whose text is `text` (UTF-16BE with its byte-order mark, as PDF text strings)."""
-    encoded = ("\ufeff" + text).encode("utf-16-be").hex().upper() if text else ""
+    encoded = ("\ufeff" + text).encode("utf-16-be").hex().upper()
     return b"/Span <</ActualText <" + encoded.encode() + b">>> BDC"
 
 
