@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import gc
 import hashlib
 import io
@@ -17,6 +18,7 @@ from typing import Any
 from report.assets import AssetRoots
 from report.errors import AssetError
 from report.options import PDF_STANDARDS
+from report.outputs.pdf_hyphens import MarkedBox, find_breaks, keep_words_whole
 from report.render.print_document import PrintDocument
 
 PROVENANCE_NS = "urn:report:ns:provenance#"
@@ -63,7 +65,9 @@ def make_pdf(
             pages = page_of_ids(document)
             if on_pages:
                 on_pages(pages)
-            data = document.write_pdf(finisher=_finish, **options)
+            breaks = find_breaks(document)
+            finish = functools.partial(_finish, breaks=breaks)
+            data = document.write_pdf(finisher=finish, **options)
             _check_fonts(document, request.font_families)
         except FatalURLFetchingError as err:
             cause = err.__cause__
@@ -103,12 +107,13 @@ def page_of_ids(document: Any) -> dict[str, int]:
     return pages
 
 
-def _finish(document: object, pdf: Any) -> None:
+def _finish(document: Any, pdf: Any, breaks: list[MarkedBox]) -> None:
     """Complete what WeasyPrint leaves out of the written PDF."""
     from report.outputs.pdf_tables import tag_table_headers
 
     _declare_source_relationship(document, pdf)
     tag_table_headers(pdf)
+    keep_words_whole(pdf, document.fonts, breaks)
 
 
 def _declare_source_relationship(document: object, pdf: Any) -> None:
