@@ -342,3 +342,32 @@ def _spaced(parts: list[bytes]) -> Iterator[bytes]:
             yield b" "
         yield part
         previous = part
+
+
+@dataclass(frozen=True)
+class HyphenatedLine:
+    """A line the layout ended with an automatic hyphen: the element it belongs to and whether
+    the line before it in that element ended so too."""
+
+    element: Any  # the html5lib element (tag, attributes) the line's block was made from
+    text: str  # the line's last text, hyphen included
+    after_another: int  # how many lines of the same element just before it were hyphenated
+
+
+def hyphenated_lines(document: Any) -> list[HyphenatedLine]:
+    """Every line end WeasyPrint hyphenated, in document order, for checks of the hyphenation
+    policy (docs/design.md): where it happens and how many in a row."""
+    found = []
+    run: dict[int, int] = defaultdict(int)  # by id() of the block: hyphenated lines in a row
+    for line in _lines(document):
+        boxes = [box for box in _text_boxes(line) if box.text.strip()]
+        if not boxes:
+            continue
+        block, last = id(line.element), boxes[-1]
+        hyphen = last.style["hyphenate_character"]
+        if hyphen and last.text.endswith(hyphen) and _trailing_word(last.text[: -len(hyphen)]):
+            found.append(HyphenatedLine(line.element, last.text, run[block]))
+            run[block] += 1
+        else:
+            run[block] = 0
+    return found
