@@ -50,13 +50,38 @@ class Correction(Model):
     context: Text | None = None
 
 
+# A key figure's card is a third of the text column: what fits in it, as a reader takes it in.
+MAX_FIGURE_VALUE = 16
+MAX_FIGURE_LABEL = 140
+
+
+def _card_value(value: str) -> str:
+    if len(value) > MAX_FIGURE_VALUE:
+        raise ValueError(
+            f"is {len(value)} characters; a key figure's value holds at most {MAX_FIGURE_VALUE} "
+            "(a number and its unit, e.g. 300,000 or 6×); put words in label: or qualifier:"
+        )
+    return value
+
+
+def _card_label(value: str) -> str:
+    if len(value) > MAX_FIGURE_LABEL:
+        raise ValueError(
+            f"is {len(value)} characters; a key figure's label holds at most {MAX_FIGURE_LABEL} "
+            "(about 20 words); move the explanation to note:"
+        )
+    return value
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyFigure(Model):
     """A figure pulled out into a card: value, what it counts, and an optional qualifier."""
 
-    value: Text
-    label: Text
-    qualifier: Text | None = None
+    value: Annotated[Text, Check(after=_card_value)]
+    """At most 16 characters: a number and its unit."""
+    label: Annotated[Text, Check(after=_card_label)]
+    """What the value counts, at most 140 characters."""
+    qualifier: Annotated[Text, Check(max_length=30)] | None = None
     """E.g. 'around' or 'more than'."""
     note: Text | None = None
     """A sentence that explains the figure, set beside its label."""
