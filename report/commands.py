@@ -33,10 +33,15 @@ def build_command(args: argparse.Namespace) -> int:
     options = BuildOptions(formats, args.pdf_standard, args.force, args.jobs)
     written = run(_sources(args), args.output, options, progress_for(sys.stderr, args.progress))
     for result in written:
+        # The web edition's page, then its whole folder (fonts and images): the page is what a
+        # reader loads first, and what a change of content changes.
+        size = _size(result.size)
+        if result.with_assets:
+            size += f"; {_size(result.with_assets)} with its fonts and images"
         if result.reused:
-            print(f"up to date {result.path} ({_size(result.size)})")
+            print(f"up to date {result.path} ({size})")
         else:
-            print(f"wrote {result.path} ({_size(result.size)}, {result.seconds:.2f} s)")
+            print(f"wrote {result.path} ({size}, {result.seconds:.2f} s)")
     built = sum(not result.reused for result in written)
     took = time.perf_counter() - started
     print(f"built {built} file(s) in {took:.2f} s" if built else f"nothing to build ({took:.2f} s)")

@@ -34,9 +34,10 @@ class Written(NamedTuple):
     rendering it took, and whether the previous build's file was reused."""
 
     path: Path
-    size: int
+    size: int  # of the file itself (for the web edition, its page)
     seconds: float
     reused: bool = False
+    with_assets: int = 0  # the web edition: its folder, fonts and images included
 
 
 def build(
@@ -97,18 +98,22 @@ def run(
 
 def _reused(out_dir: Path, paths: Sequence[Path]) -> list[Written]:
     """The reused outputs as a build lists them: a file each, and a web edition's folder as its
-    index.html with the size of the whole folder."""
+    index.html, with the size of the whole folder beside its own."""
     sizes: dict[Path, int] = {}
     for path in paths:
         inside = path.relative_to(out_dir).parts if path.is_relative_to(out_dir) else ()
         shown = out_dir / inside[0] / "index.html" if len(inside) > 1 else path
         sizes[shown] = sizes.get(shown, 0) + path.stat().st_size
-    return [Written(path, size, 0.0, reused=True) for path, size in sizes.items()]
+    return [
+        Written(path, path.stat().st_size, 0.0, True, size if size != path.stat().st_size else 0)
+        for path, size in sizes.items()
+    ]
 
 
 def _written(out_dir: Path, output: Output) -> Written:
     main = next(iter(output.files))  # the web edition is a folder: its index.html comes first
-    return Written(out_dir / main, sum(map(len, output.files.values())), output.seconds)
+    total = sum(map(len, output.files.values())) if len(output.files) > 1 else 0
+    return Written(out_dir / main, len(output.files[main]), output.seconds, with_assets=total)
 
 
 def _processes(stale: Sequence[Path], options: BuildOptions) -> int:

@@ -90,10 +90,12 @@ def test_preview_shows_the_brief_and_follows_edits(
     page.goto(url)
     expect(page).to_have_title("Belarus – NATO Cooperation")
     toc = page.locator("nav.toc a")
-    expect(toc.first).to_have_text("At a glance")
-    assert toc.count() == 13
-    assert page.get_attribute("nav.toc a >> nth=2", "href") == "#history"
-    assert page.locator("a:has-text('PDF')").get_attribute("href") == "../brief.pdf"
+    expect(toc.first).to_have_text("Aims and principles")
+    assert toc.count() == 12
+    assert page.get_attribute("nav.toc a >> nth=1", "href") == "#history"
+    assert page.locator(".masthead-downloads a:has-text('PDF')").get_attribute("href") == (
+        "../brief.pdf"
+    )
 
     status = page.locator("#report-preview-status")
     expect(status).to_have_text("PDF: current · EPUB: current", timeout=60_000)
@@ -190,3 +192,42 @@ def test_the_preview_refuses_an_output_folder_holding_the_content(tmp_path: Path
     )
     assert result.returncode == 2
     assert "holds the content file's folder" in result.stderr
+
+
+def test_the_web_edition_links_its_files_and_reads_like_the_pdf(
+    browser: Browser, tmp_path: Path
+) -> None:
+    build([CONTENT], tmp_path, ["pdf", "epub", "html"])
+    page = browser.new_page()
+    responses: dict[str, bool] = {}
+    page.on("requestfinished", lambda request: responses.setdefault(request.url, True))
+    page.on("requestfailed", lambda request: responses.setdefault(request.url, False))
+    page.goto((tmp_path / "belarus-nato" / "index.html").as_uri())
+    page.wait_for_load_state("load")
+    # Its own PDF and EPUB, in the masthead and the footer; the footer never empty.
+    downloads = page.locator(".masthead-downloads a")
+    assert downloads.all_inner_texts() == ["PDF", "EPUB"]
+    for link in downloads.all():
+        assert (tmp_path / "belarus-nato" / link.get_attribute("href")).resolve().is_file()
+    assert "Edition 1 · 30 November 2026" in page.locator(".site-footer").inner_text()
+    # The contents list the sections unnumbered, as the PDF's do, without "At a glance".
+    entries = page.locator("nav.toc > .toc-entries > li")
+    assert entries.first.inner_text() == "Aims and principles"
+    assert entries.first.evaluate("li => getComputedStyle(li).listStyleType") == "none"
+    # Shared as an article with its title and lead; an icon that loads, from beside the page.
+    assert page.locator('meta[property="og:title"]').get_attribute("content") == (
+        "Belarus – NATO Cooperation"
+    )
+    assert page.locator('meta[property="og:description"]').get_attribute("content")
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    assert icon == "favicon.svg" and (tmp_path / "belarus-nato" / icon).is_file()
+    assert all(url.startswith("file://") for url in responses) and all(responses.values())
+
+
+def test_build_prints_the_web_page_s_own_size_and_the_folder_s(tmp_path: Path) -> None:
+    from tests.conftest import run_report
+
+    result = run_report("build", str(CONTENT), "-f", "html", "-o", str(tmp_path))
+    page = (tmp_path / "belarus-nato" / "index.html").stat().st_size
+    assert f"index.html ({round(page / 1024)} KiB; " in result.stdout
+    assert " with its fonts and images, " in result.stdout

@@ -52,4 +52,16 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
     fonts = book_fonts(templates, html, prepared.cache_dir) | font_licences(templates)
     files |= {f"{stem}/{name}": data for name, data in fonts.items()}
     files |= {f"{stem}/{name}": path.read_bytes() for name, path in prepared.images.values()}
+    files[f"{stem}/{FAVICON}"] = favicon(brief.style.accent)
     return files
+
+
+FAVICON = "favicon.svg"
+
+
+def favicon(accent: str) -> bytes:
+    """The page's icon: a rounded square in the edition's accent (a checked #rrggbb)."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+        f'<rect width="16" height="16" rx="3" fill="{accent}"/></svg>\n'
+    ).encode("ascii")
