@@ -40,6 +40,7 @@ def test_one_document_per_section_in_reading_order(built: dict[str, Path]) -> No
     sections = [f"text/{section.id}.xhtml" for section in BRIEF.sections]
     assert hrefs == [
         "text/cover.xhtml",
+        "text/titlepage.xhtml",
         "nav.xhtml",
         "text/summary.xhtml",
         *sections,

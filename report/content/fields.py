@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Names the templates use for their own pages and anchors, and EbookLib for its items.
 RESERVED_IDS = frozenset(
-    {"cover", "summary", "contents", "toc", "changes", "about", "nav", "ncx"}
+    {"cover", "titlepage", "summary", "contents", "toc", "changes", "about", "nav", "ncx"}
     | {"list-of-tables", "list-of-figures", "main", "lead", "glossary", "bibliography"}
 )
 

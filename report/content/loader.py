@@ -20,6 +20,7 @@ from report.content.model import (
     MARKDOWN_FIELDS,
     MAX_LIST_DEPTH,
     Brief,
+    Edition,
     ListBlock,
     Timeline,
     list_depth,
@@ -164,6 +165,29 @@ def previous_path(source: Path, brief: Brief) -> Path | None:
     if path.suffix not in (".yaml", ".yml"):
         raise AssetError(f"previous edition {brief.previous!r}: not a content file (.yaml)")
     return path
+
+
+MAX_HISTORY = 50  # editions followed back through previous: (a loop of files stops sooner)
+
+
+def edition_history(source: Path, brief: Brief) -> list[tuple[Path, Edition]]:
+    """This edition and the ones before it, newest first, following `previous:` from file to
+    file; the chain stops at a file that is gone or no longer valid (the history shows what can
+    be read), at a loop, and after MAX_HISTORY editions."""
+    history = [(source, brief.edition)]
+    seen = {source.resolve()}
+    while len(history) < MAX_HISTORY:
+        try:
+            path = previous_path(source, brief)
+            if path is None or path.resolve() in seen:
+                break
+            brief = load_brief(path)
+        except (AssetError, ContentError, OSError):
+            break
+        seen.add(path.resolve())
+        source = path
+        history.append((path, brief.edition))
+    return history
 
 
 def _edition_problems(

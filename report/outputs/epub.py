@@ -54,7 +54,12 @@ def make_epub(brief: Brief, parts: EpubParts, pages: PageMap | None = None) -> b
         for doc, chapter in zip(documents, parts.chapters, strict=True)
         if chapter.in_toc
     ]
-    book.spine = [documents[0], nav, *documents[1:]]
+    # The contents come after the front pages outside them (the cover, the title page).
+    front = next(
+        (index for index, chapter in enumerate(parts.chapters) if chapter.in_toc),
+        len(parts.chapters),
+    )
+    book.spine = [*documents[:front], nav, *documents[front:]]
     book.guide = [
         {"type": chapter.landmark, "href": chapter.file_name, "title": chapter.title}
         for chapter in parts.chapters

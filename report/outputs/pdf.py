@@ -18,6 +18,7 @@ from typing import Any
 from report.assets import AssetRoots
 from report.errors import AssetError
 from report.options import PDF_STANDARDS
+from report.outputs.pdf_artifacts import running_heads_as_artifacts
 from report.outputs.pdf_hyphens import MarkedBox, find_breaks, keep_words_whole
 from report.render.print_document import PrintDocument
 
@@ -112,6 +113,7 @@ def _finish(document: Any, pdf: Any, breaks: list[MarkedBox]) -> None:
     from report.outputs.pdf_tables import tag_table_headers
 
     _declare_source_relationship(document, pdf)
+    running_heads_as_artifacts(pdf)
     tag_table_headers(pdf)
     keep_words_whole(pdf, document.fonts, breaks)
 

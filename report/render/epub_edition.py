@@ -178,6 +178,7 @@ def chapters(prepared: PreparedBrief) -> list[Chapter]:
 
     return [
         page("cover", "text/cover.xhtml", labels["cover"], landmark="cover", in_toc=False),
+        page("titlepage", "text/titlepage.xhtml", labels["title_page"], in_toc=False),
         page("summary", "text/summary.xhtml", labels["at_a_glance"]),
         *(
             dataclasses.replace(

@@ -16,6 +16,7 @@ from report.content.changes import Changes, compare
 from report.content.figures import Figure, Table
 from report.content.loader import (
     character_problems,
+    edition_history,
     load_brief,
     load_document,
     not_in_fonts,
@@ -23,7 +24,7 @@ from report.content.loader import (
     undrawable,
 )
 from report.content.markup import references
-from report.content.model import Brief, markdown_texts
+from report.content.model import Brief, Edition, markdown_texts
 from report.content.numbered import csv_rows, data_name, data_path, numbered_blocks
 from report.content.paths import image_path, in_content_folder
 from report.content.yaml_reader import location, node_at
@@ -51,6 +52,7 @@ class PreparedBrief:
     charts: dict[str, ChartView] = field(default_factory=dict)  # by anchor
     bibliography: Bibliography | None = None  # the works cited, formatted; None if none are
     own_files: tuple[Path, ...] = ()  # the bibliography and .csl files the brief reads
+    history: tuple[tuple[Path, Edition], ...] = ()  # this edition and earlier ones, newest first
 
     def numbered_context(self) -> dict[str, object]:
         """What the templates of tables, figures, charts and the bibliography need, in every
@@ -61,6 +63,7 @@ class PreparedBrief:
             "charts": self.charts,
             # the entries only, (anchor, HTML) pairs: templates get data, not the formatter
             "bibliography": self.bibliography.entries if self.bibliography else (),
+            "history": [edition for _, edition in self.history],
         }
 
     def citations(self, href: Callable[[str], str]) -> CitationRenderer | None:
@@ -74,7 +77,8 @@ class PreparedBrief:
 
     def inputs(self, options: dict[str, object]) -> dict[str, object]:
         """Every file a build of this brief reads, for the up-to-date check of the next build."""
-        files = [self.source]
+        # The earlier editions' files: their dates are in the colophon's edition history.
+        files = [self.source, *(path for path, _ in self.history[1:])]
         previous = previous_path(self.source, self.brief)
         if previous:
             files.append(previous)
@@ -151,6 +155,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
         charts=draw_charts(source, brief, document, templates, assets),
         bibliography=works,
         own_files=tuple(own_files),
+        history=tuple(edition_history(source, brief)),
     )
 
 

@@ -149,6 +149,7 @@ class Templates:
         self.env.filters["md"] = _markdown
         self.env.filters["plain"] = plain_text
         self.env.filters["quoted"] = _quoted
+        self.env.filters["fill"] = _fill
         self.env.filters["month_year"] = self.month_year
         self.env.filters["long_date"] = self.long_date
 
@@ -304,6 +305,12 @@ def _quoted(context: jinja2.runtime.Context, text: str) -> Markup:
     """A text in the language's quotation marks, quotations inside it in the inner ones."""
     marks = context["labels"]["quotes"]
     return Markup(nest_quotes(f"{marks[0]}{escape(text)}{marks[1]}", marks))
+
+
+def _fill(template: str, **values: Any) -> Markup:
+    """A label with {placeholders} filled: the label's own text escaped, the values escaped
+    unless they are markup already (a `quoted` text)."""
+    return Markup(escape(template)).format(**values)
 
 
 def plain_text(text: str) -> str:
