@@ -604,7 +604,7 @@ def test_series_issn_and_rights_reach_the_catalogues(tmp_path: Path) -> None:
     assert "<xmpRights:WebStatement>https://creativecommons.org/licenses/by/4.0/<" in xmp
     assert "<dc:identifier>https://doi.org/10.1234/ndc.2026.12</dc:identifier>" in xmp
     pages = [" ".join(page.split()) for page in pdf_pages(tmp_path / "out" / "x.pdf", False)]
-    assert "NDC Policy Brief, no. 12" in pages[0]  # the cover
+    assert "NDC POLICY BRIEF, NO. 12" in pages[0]  # the cover's label, in capitals
     text = " ".join(pages)
     assert "Series: NDC Policy Brief, no. 12" in text and "ISSN 0317-8471" in text
     assert "Jan Nowak. Минимальная справка. NDC Policy Brief, no. 12. NATO Defense" in text

@@ -3,6 +3,7 @@ on the laid-out pages (WeasyPrint's boxes), and the limits that keep a card read
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -105,3 +106,105 @@ def test_a_card_s_text_is_capped_at_its_line(tmp_path: Path, figure: dict, says:
     assert re.search(
         r"x.yaml:\d+:\d+: key_figures\[0\]\.\w+: is \d+ characters; " + re.escape(says), found
     ), found
+
+
+# --- covers and pages that hold any length ---------------------------------------------------
+
+LONG = FIXTURES / "long-everything.yaml"
+HOSTILE_TITLES = [
+    "Belarus – NATO Cooperation",
+    "A" * 10 + " " + "Counterproliferationinternationalisation" * 2,  # a word wider than a line
+    "Сотрудничество Республики Беларусь и Организации Североатлантического договора: "
+    "история, институты, перспективы развития партнёрства в области гражданского планирования",
+    (
+        "The Belarus–NATO Partnership in an Age of Uncertainty: Cooperation on Civil Emergency "
+        "Planning, Scientific Research, Demining and Transit, from the Partnership for Peace to "
+        "the Present Day, with an Assessment of What Remains Possible Between Minsk and Brussels"
+    ),
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES, ids=["short", "long-word", "cyrillic", "long"])
+def test_the_epub_cover_title_stays_inside_its_area(title: str) -> None:
+    import dataclasses
+
+    from report.content.loader import load_brief
+    from report.render.cover import RIGHT, cover_text, layout_cover
+    from report.render.templates import Templates
+
+    brief = dataclasses.replace(load_brief(LONG), title=title)
+    templates = Templates()
+    text = cover_text(brief, templates.find)
+    layout = layout_cover(brief, templates.edition_line(brief), "NDC Policy Brief, no. 12", text)
+    left, top, _, bottom = layout.title_area
+    titles = [line for line in layout.lines if line.role == "title"]
+    assert titles and "".join(line.text for line in titles).replace(" ", "") == title.replace(
+        " ", ""
+    )
+    for line in titles:
+        assert top <= line.box[1] and line.box[3] <= bottom, line
+        assert text(line.weight, line.size).length(line.text) <= RIGHT - left, line
+    boxes = sorted(line.box for line in layout.lines)
+    for upper, lower in itertools.pairwise(boxes):
+        assert upper[3] <= lower[1], (upper, lower)  # no two lines overlap
+    assert all(line.box[1] > layout.rule for line in layout.lines if line.role == "edition")
+
+
+Box = tuple[float, float, float, float, str, int]  # left, bottom, right, top, character, index
+
+
+def _char_boxes(path: Path) -> list[tuple[tuple[float, float], list[Box], str]]:
+    """Each page's size and the boxes of its visible characters (pypdfium2), with each
+    character's place in the page's text."""
+    import pypdfium2 as pdfium
+
+    pages = []
+    document = pdfium.PdfDocument(path)
+    try:
+        for page in document:
+            text = page.get_textpage()
+            chars = []
+            for index in range(text.count_chars()):
+                char = text.get_text_range(index, 1)
+                box = text.get_charbox(index, loose=False)
+                # A running head cut with an ellipsis keeps its hidden characters in the text
+                # layer, clipped, with boxes of no height: they draw nothing.
+                if char.strip() and box[3] - box[1] > 2:
+                    chars.append((*box, char, index))
+            pages.append((page.get_size(), chars, text.get_text_range()))
+    finally:
+        document.close()
+    return pages
+
+
+@pytest.mark.parametrize(
+    "path",
+    [LONG, FIXTURES / "brief-ru.yaml", FIXTURES / "data-report.yaml"],
+    ids=lambda path: path.stem,
+)
+def test_no_text_overlaps_other_text_or_leaves_its_page(tmp_path: Path, path: Path) -> None:
+    from report.pipeline import build
+
+    build([path], tmp_path, ["pdf"])
+    pages = _char_boxes(tmp_path / f"{path.stem}.pdf")
+    for number, ((width, height), chars, words) in enumerate(pages, 1):
+        for left, bottom, right, top, char, _ in chars:
+            assert left >= 0 and right <= width and bottom >= 0 and top <= height, (number, char)
+        # Characters must not share ink, but within a word (kerning, ligatures):
+        # sorted by left edge, each box is compared with those that start before it ends, and
+        # an overlap counts past a third of the smaller box.
+        ordered = sorted(chars)
+        for index, (left, bottom, right, top, char, place) in enumerate(ordered):
+            for other in ordered[index + 1 :]:
+                if other[0] >= right:
+                    break
+                if not words[min(place, other[5]) : max(place, other[5]) + 1].split()[1:]:
+                    continue  # the same word: a ligature or a kerned pair
+                across = min(right, other[2]) - max(left, other[0])
+                up = min(top, other[3]) - max(bottom, other[1])
+                if across <= 0 or up <= 0:
+                    continue
+                smaller = min(
+                    (right - left) * (top - bottom), (other[2] - other[0]) * (other[3] - other[1])
+                )
+                assert across * up <= smaller / 3, (number, char, other[4])

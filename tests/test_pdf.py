@@ -142,7 +142,7 @@ def test_running_header_and_footer_on_every_page_but_the_cover(built: dict[str, 
 def test_cover_shows_title_topic_edition_and_date(built: dict[str, Path]) -> None:
     cover = canonical(pdf_pages(built["pdf"])[0])
     for expected in (
-        BRIEF.topic.upper(),
+        BRIEF.topic,  # under the title, not as a label that reads as the publisher
         BRIEF.title,
         "Edition 1 · 30 November 2026",
         BRIEF.author,

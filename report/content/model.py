@@ -531,13 +531,21 @@ def _bibliography_name(name: str) -> str:
     return name
 
 
+MAX_TITLE = 300  # a cover holds about this much at its smallest title size
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Brief(Model):
     """A whole brief: metadata, lead, key figures and sections."""
 
-    title: Text
+    title: Annotated[Text, Check(max_length=MAX_TITLE)]
+    """At most 300 characters; the cover sets a long title smaller."""
+    short_title: Annotated[Text, Check(max_length=80)] | None = None
+    """For the running heads (else the title up to a colon, else the title)."""
+    type: Annotated[Text, Check(max_length=60)] | None = None
+    """What kind of document it is, e.g. Policy brief: the cover's label."""
     topic: Text
-    """Topic label shown above the title."""
+    """What the brief is about: shown under the title on the cover."""
     author: Text | None = None
     """The author (or the body that issues the brief), as one name; for several, `authors:`."""
     authors: Annotated[list[Person], Check(max_length=MAX_ITEMS)] = field(default_factory=list)

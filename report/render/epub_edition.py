@@ -92,8 +92,14 @@ def cover_image(prepared: PreparedBrief) -> bytes:
     fonts = [templates.find(f"fonts/{name}") for name in ("Inter-Bold.otf", "CharisSIL-Bold.ttf")]
     key = [
         "cover",
-        json.dumps([brief.title, brief.topic, byline(brief), dataclasses.astuple(brief.style)]),
+        json.dumps(
+            [
+                *(brief.title, brief.topic, brief.type, brief.publisher, byline(brief)),
+                dataclasses.astuple(brief.style),
+            ]
+        ),
         templates.edition_line(brief),
+        templates.series_line(brief),
         # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
         *(file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
         (file_digest(logo) or "") if logo else "",
@@ -105,7 +111,13 @@ def cover_image(prepared: PreparedBrief) -> bytes:
 
         fallbacks, shipped = cover_fallbacks(prepared)
         return draw_cover(
-            brief, templates.edition_line(brief), templates.find, logo, fallbacks, shipped
+            brief,
+            templates.edition_line(brief),
+            templates.find,
+            logo,
+            fallbacks,
+            shipped,
+            templates.series_line(brief),
         )
 
     return memo(prepared.cache_dir, key, draw)

@@ -207,6 +207,7 @@ class Templates:
                 labels=self.labels,
                 edition_line=self.edition_line(brief),
                 series_line=self.series_line(brief),
+                running_title=running_title(brief),
                 people=people(brief),
                 byline=byline(brief),
                 licence=licence(brief.license),
@@ -305,6 +306,15 @@ def _quoted(context: jinja2.runtime.Context, text: str) -> Markup:
     """A text in the language's quotation marks, quotations inside it in the inner ones."""
     marks = context["labels"]["quotes"]
     return Markup(nest_quotes(f"{marks[0]}{escape(text)}{marks[1]}", marks))
+
+
+def running_title(brief: Brief) -> str:
+    """The title for running heads: `short_title:`, else the title up to a colon (a subtitle
+    after it), else the title."""
+    if brief.short_title:
+        return brief.short_title
+    main, colon, _ = brief.title.partition(":")
+    return main.strip() if colon and main.strip() else brief.title
 
 
 def _fill(template: str, **values: Any) -> Markup:
