@@ -85,3 +85,14 @@ def test_anti_aliasing_noise_passes_and_a_small_mark_does_not(
     assert compare([tmp_path / "noisy.png"], pages[:1], tmp_path / "diff") == []
     (problem,) = compare([tmp_path / "marked.png"], pages[:1], tmp_path / "diff")
     assert problem.startswith("page 1: ") and (tmp_path / "diff" / "page-1.png").is_file()
+
+
+def test_a_page_of_another_size_fails_saying_so(pages: list[Path], tmp_path: Path) -> None:
+    """A4 to Letter, say: the whole page counts as changed, and the message gives both sizes."""
+    with Image.open(pages[0]) as page:
+        wider = page.resize((page.width + 7, page.height - 18))
+        sizes = f"its size {page.size} is {wider.size} now"
+    wider.save(tmp_path / "page-1.png")
+    (problem,) = compare([tmp_path / "page-1.png"], pages[:1], tmp_path / "diff")
+    assert problem.startswith("page 1: 100.00% of its pixels changed") and sizes in problem
+    assert (tmp_path / "diff" / "page-1.png").is_file()
