@@ -41,6 +41,8 @@ RED = (220, 30, 30)
 def render_pages(pdf: Path, folder: Path, dpi: int, *, gray: bool = False) -> list[Path]:
     """Draw every page of `pdf` as `folder/page-N.png` (pdftoppm); return them in page order."""
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("page-*.png"):  # a longer PDF drawn here before left more pages
+        old.unlink()
     command = ["pdftoppm", "-png", "-r", str(dpi), *(["-gray"] if gray else [])]
     subprocess.run([*command, str(pdf), str(folder / "page")], check=True)
     # pdftoppm pads the numbers to the page count's width (page-01.png); the names are unpadded
@@ -77,6 +79,7 @@ def changed_share(now: Image.Image, reference: Image.Image) -> tuple[float, Imag
 
 
 def _larger(*images: Image.Image) -> Image.Image:
+    """A white canvas as wide as the widest of the images and as tall as the tallest."""
     width = max(image.width for image in images)
     height = max(image.height for image in images)
     return Image.new("L", (width, height), 255)
