@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test lint bench clean system system-test system-bench bytecode
+.PHONY: build test lint bench gallery gallery-accept clean system system-test system-bench bytecode
 
 build: system $(VENV)/.installed bytecode
 	$(BIN)/report build
@@ -20,6 +20,16 @@ test: system-test $(VENV)/.installed-test node_modules/.installed
 # BASELINE=DIR also times the `report` of another checkout (with its own .venv), side by side.
 bench: system-bench $(VENV)/.installed-test bytecode node_modules/.installed
 	$(BIN)/python bench/bench.py $(if $(BASELINE),--baseline $(BASELINE))
+
+# Not a test either: every fixture brief's PDF pages, EPUB chapters (phone, tablet) and web edition
+# (desktop, phone) as PNG, on one contact sheet, build/gallery/index.html. See docs/gallery.md.
+gallery: system-test $(VENV)/.installed-test bytecode
+	$(BIN)/python bench/gallery.py
+
+# After a person has looked at a change of design: the brief's pages now become the reference
+# images tests/test_gallery.py compares with (tests/reference/); commit them with the change.
+gallery-accept: system-test $(VENV)/.installed-test bytecode
+	$(BIN)/python bench/page_images.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check report tests bench
