@@ -61,9 +61,10 @@ def xml_characters(value: str) -> str:
 
 # Ids the templates number themselves: notes, note calls, page-break markers, and the titles of
 # the brief's own pages.
-# A bibliography's entries are `ref-<key>`.
+# A bibliography's entries are `ref-<key>`; the parts of About this brief `about-<part>`.
 _MADE_IDS = re.compile(
     r"(note|noteref|page)-\d+|ref-.+|(" + "|".join(RESERVED_IDS) + r"|notes)-title"
+    r"|about-(authors|source|corrections|edition|history|citation)"
 )
 
 
