@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from report.pipeline import build
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, FIXTURES, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -144,12 +145,22 @@ def test_the_web_edition_has_no_accessibility_violations(browser: Browser, tmp_p
     assert [(v["id"], v["help"], len(v["nodes"])) for v in result["violations"]] == []
 
 
-def test_the_web_edition_reflows_on_a_phone(browser: Browser, tmp_path: Path) -> None:
-    build([CONTENT], tmp_path, ["html"])
+@pytest.mark.parametrize(
+    "content", [CONTENT, FIXTURES / "long-everything.yaml"], ids=["brief", "long"]
+)
+def test_the_web_edition_reflows_on_a_phone(
+    browser: Browser, tmp_path: Path, content: Path
+) -> None:
+    build([content], tmp_path, ["html", "epub"])
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    page.goto((tmp_path / "belarus-nato" / "index.html").as_uri())
+    page.goto((tmp_path / content.stem / "index.html").as_uri())
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360  # no sideways scrolling
+    # The EPUB's title page too, as a reading system lays it out on a phone.
+    with zipfile.ZipFile(tmp_path / f"{content.stem}.epub") as book:
+        book.extractall(tmp_path / "book")
+    page.goto((tmp_path / "book" / "EPUB" / "text" / "titlepage.xhtml").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
 def test_the_preview_answers_only_this_machine_and_only_its_outputs(
