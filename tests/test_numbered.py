@@ -137,6 +137,8 @@ def test_a_wide_table_of_many_columns_gets_a_landscape_page(outputs: dict[str, P
             text = pages[number]
             landscape = "Table 4. Spending by year" in text and "Contents" not in text
             assert (width > height) == landscape
+            # What follows the table goes back to portrait pages.
+            assert not (landscape and "About this brief" in text)
 
 
 def test_numbers_are_kept_as_written_and_decimals_line_up(outputs: dict[str, Path]) -> None:
