@@ -233,10 +233,15 @@ def test_the_epub_cover_image_draws_the_title_in_the_edition_font(tmp_path: Path
     fallbacks, shipped = cover_fallbacks(prepared)
     assert [fallback.name for fallback in fallbacks] == ["fonts/NotoSansGeorgian-Regular.ttf"]
     assert set(GEORGIA) <= fallbacks[0].characters and not set(GEORGIA) & shipped
-    line = prepared.templates.edition_line(prepared.brief)
-    drawn = draw_cover(prepared.brief, line, prepared.templates.find, None, fallbacks, shipped)
-    boxes = draw_cover(prepared.brief, line, prepared.templates.find, None)  # .notdef boxes
-    assert drawn != boxes
+    templates, brief = prepared.templates, prepared.brief
+    line, series, kind = (
+        templates.edition_line(brief),
+        templates.series_line(brief),
+        templates.labels["document_type"],
+    )
+    drawn = draw_cover(brief, line, templates.find, None, fallbacks, shipped, series, kind)
+    boxes = draw_cover(brief, line, templates.find, None, (), frozenset(), series, kind)
+    assert drawn != boxes  # without the edition's font: .notdef boxes
     build([path], tmp_path / "out", ["epub"])
     with zipfile.ZipFile(tmp_path / "out" / "ka.epub") as book:
         assert book.read("EPUB/images/cover.png") == drawn

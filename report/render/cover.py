@@ -49,16 +49,21 @@ class CoverLayout:
 
 
 def layout_cover(
-    brief: Brief, edition_line: str, series_line: str, text: Callable[[str, int], _Text]
+    brief: Brief,
+    edition_line: str,
+    series_line: str,
+    text: Callable[[str, int], _Text],
+    kind: str = "",
 ) -> CoverLayout:
-    """Lay the cover out: the label at the top, the title in the largest size at which it fits
+    """Lay the cover out: the label (the type, else `kind`, the language's word for a brief, and
+    the series) at the top, the title in the largest size at which it fits
     above the foot (then wrapping to more lines), the topic under it, the edition and the people
     in the foot."""
     foot = _foot_lines(brief, edition_line, text)
     rule = HEIGHT - 150 - sum(line.size + 28 for line in foot) - 50
     lines = []
     y = 560
-    label = " · ".join(part for part in (brief.type, series_line) if part).upper()
+    label = " · ".join(part for part in (brief.type or kind, series_line) if part).upper()
     for part in _wrap(label, text("SemiBold", 52).length, RIGHT - MARGIN)[:2]:
         lines.append(Line(part, "SemiBold", 52, "label", (MARGIN, y, RIGHT, y + 70)))
         y += 70
@@ -131,6 +136,7 @@ def draw_cover(
     fallbacks: Sequence[Fallback] = (),
     shipped: frozenset[str] = frozenset(),
     series_line: str = "",
+    kind: str = "",
 ) -> bytes:
     """Return a PNG cover in the brief's cover layout, accent and shipped fonts; characters
     outside `shipped` (those every shipped font has) are drawn in the edition's `fallbacks`,
@@ -146,7 +152,7 @@ def draw_cover(
     text = cover_text(brief, font_file, fallbacks, shipped)
     if logo:
         _paste_logo(image, logo, plate=full)
-    layout = layout_cover(brief, edition_line, series_line, text)
+    layout = layout_cover(brief, edition_line, series_line, text, kind)
     for line in layout.lines:
         text(line.weight, line.size).draw(
             draw, line.box[:2], line.text, colors.get(line.role, muted)

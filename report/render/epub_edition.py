@@ -100,6 +100,7 @@ def cover_image(prepared: PreparedBrief) -> bytes:
         ),
         templates.edition_line(brief),
         templates.series_line(brief),
+        templates.labels["document_type"],
         # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
         *(file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
         (file_digest(logo) or "") if logo else "",
@@ -118,6 +119,7 @@ def cover_image(prepared: PreparedBrief) -> bytes:
             fallbacks,
             shipped,
             templates.series_line(brief),
+            templates.labels["document_type"],
         )
 
     return memo(prepared.cache_dir, key, draw)
