@@ -135,7 +135,7 @@ def test_the_epub_cover_title_stays_inside_its_area(title: str) -> None:
     brief = dataclasses.replace(load_brief(LONG), title=title)
     templates = Templates()
     text = cover_text(brief, templates.find)
-    layout = layout_cover(brief, templates.edition_line(brief), "NDC Policy Brief, no. 12", text)
+    layout = layout_cover(brief, templates.edition_line(brief), templates.cover_label(brief), text)
     left, top, _, bottom = layout.title_area
     titles = [line for line in layout.lines if line.role == "title"]
     assert titles and "".join(line.text for line in titles).replace(" ", "") == title.replace(

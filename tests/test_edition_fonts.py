@@ -234,13 +234,9 @@ def test_the_epub_cover_image_draws_the_title_in_the_edition_font(tmp_path: Path
     assert [fallback.name for fallback in fallbacks] == ["fonts/NotoSansGeorgian-Regular.ttf"]
     assert set(GEORGIA) <= fallbacks[0].characters and not set(GEORGIA) & shipped
     templates, brief = prepared.templates, prepared.brief
-    line, series, kind = (
-        templates.edition_line(brief),
-        templates.series_line(brief),
-        templates.labels["document_type"],
-    )
-    drawn = draw_cover(brief, line, templates.find, None, fallbacks, shipped, series, kind)
-    boxes = draw_cover(brief, line, templates.find, None, (), frozenset(), series, kind)
+    line, label = templates.edition_line(brief), templates.cover_label(brief)
+    drawn = draw_cover(brief, line, templates.find, None, fallbacks, shipped, label)
+    boxes = draw_cover(brief, line, templates.find, None, (), frozenset(), label)
     assert drawn != boxes  # without the edition's font: .notdef boxes
     build([path], tmp_path / "out", ["epub"])
     with zipfile.ZipFile(tmp_path / "out" / "ka.epub") as book:

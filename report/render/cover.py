@@ -51,20 +51,17 @@ class CoverLayout:
 def layout_cover(
     brief: Brief,
     edition_line: str,
-    series_line: str,
+    label: str,
     text: Callable[[str, int], _Text],
-    kind: str = "",
 ) -> CoverLayout:
-    """Lay the cover out: the label (the type, else `kind`, the language's word for a brief, and
-    the series) at the top, the title in the largest size at which it fits
-    above the foot (then wrapping to more lines), the topic under it, the edition and the people
-    in the foot."""
+    """Lay the cover out: the label (what the document is: Templates.cover_label) at the top,
+    the title in the largest size at which it fits above the foot (then wrapping to more lines),
+    the topic under it, the edition and the people in the foot."""
     foot = _foot_lines(brief, edition_line, text)
     rule = HEIGHT - 150 - sum(line.size + 28 for line in foot) - 50
     lines = []
     y = 560
-    label = " · ".join(part for part in (brief.type or kind, series_line) if part).upper()
-    for part in _wrap(label, text("SemiBold", 52).length, RIGHT - MARGIN)[:2]:
+    for part in _wrap(label.upper(), text("SemiBold", 52).length, RIGHT - MARGIN)[:2]:
         lines.append(Line(part, "SemiBold", 52, "label", (MARGIN, y, RIGHT, y + 70)))
         y += 70
     top = y + 70 if lines else y
@@ -135,8 +132,7 @@ def draw_cover(
     logo: Path | None,
     fallbacks: Sequence[Fallback] = (),
     shipped: frozenset[str] = frozenset(),
-    series_line: str = "",
-    kind: str = "",
+    label: str = "",
 ) -> bytes:
     """Return a PNG cover in the brief's cover layout, accent and shipped fonts; characters
     outside `shipped` (those every shipped font has) are drawn in the edition's `fallbacks`,
@@ -147,12 +143,12 @@ def draw_cover(
     draw = ImageDraw.Draw(image)
     if brief.style.cover == "band":
         draw.rectangle((0, 0, 70, HEIGHT), fill=accent)
-    ink, muted, label = (WHITE, WHITE, WHITE) if full else (INK, MUTED, accent)
-    colors = {"label": label, "title": ink, "topic": muted, "edition": ink}
+    ink, muted, label_color = (WHITE, WHITE, WHITE) if full else (INK, MUTED, accent)
+    colors = {"label": label_color, "title": ink, "topic": muted, "edition": ink}
     text = cover_text(brief, font_file, fallbacks, shipped)
     if logo:
         _paste_logo(image, logo, plate=full)
-    layout = layout_cover(brief, edition_line, series_line, text, kind)
+    layout = layout_cover(brief, edition_line, label, text)
     for line in layout.lines:
         text(line.weight, line.size).draw(
             draw, line.box[:2], line.text, colors.get(line.role, muted)

@@ -99,8 +99,7 @@ def cover_image(prepared: PreparedBrief) -> bytes:
             ]
         ),
         templates.edition_line(brief),
-        templates.series_line(brief),
-        templates.labels["document_type"],
+        templates.cover_label(brief),
         # Digests, not contents: the fonts weigh megabytes and were hashed for the build record.
         *(file_digest(path) or "" for path in [*fonts, Path(__file__).with_name("cover.py")]),
         (file_digest(logo) or "") if logo else "",
@@ -118,8 +117,7 @@ def cover_image(prepared: PreparedBrief) -> bytes:
             logo,
             fallbacks,
             shipped,
-            templates.series_line(brief),
-            templates.labels["document_type"],
+            templates.cover_label(brief),
         )
 
     return memo(prepared.cache_dir, key, draw)

@@ -31,11 +31,6 @@ THEMES = _shipped("themes")
 Medium = Literal["print", "epub", "web"]
 
 
-def theme_names() -> list[str]:
-    """The themes a brief may choose (`theme:`): the folders of the shipped themes folder."""
-    return list(theme_folders())
-
-
 def theme_folders() -> dict[str, Path]:
     """The themes a brief may choose, each with its folder."""
     if not THEMES.is_dir():
@@ -207,6 +202,8 @@ class Templates:
                 labels=self.labels,
                 edition_line=self.edition_line(brief),
                 series_line=self.series_line(brief),
+                cover_label=self.cover_label(brief),
+                title_size=title_size(brief.title),
                 running_title=running_title(brief),
                 people=people(brief),
                 byline=byline(brief),
@@ -257,6 +254,13 @@ class Templates:
             return series.name
         return self.labels["series_number"].format(name=series.name, number=series.number)
 
+    def cover_label(self, brief: Brief) -> str:
+        """What the document is, as every cover says it: `type:` (else the language's word for
+        a brief) and the series with its number."""
+        kind = brief.type or self.labels["document_type"]
+        series = self.series_line(brief)
+        return f"{kind} · {series}" if series else kind
+
     def long_date(self, date: dt.date) -> str:
         """Format a date with month names from the language's strings."""
         # Languages such as Russian put the month of a full date in the genitive case.
@@ -306,6 +310,12 @@ def _quoted(context: jinja2.runtime.Context, text: str) -> Markup:
     """A text in the language's quotation marks, quotations inside it in the inner ones."""
     marks = context["labels"]["quotes"]
     return Markup(nest_quotes(f"{marks[0]}{escape(text)}{marks[1]}", marks))
+
+
+def title_size(title: str) -> str:
+    """How large a cover or masthead sets the title: "short", "medium" (past 50 characters) or
+    "long" (past 110); the stylesheets size each."""
+    return "long" if len(title) > 110 else "medium" if len(title) > 50 else "short"
 
 
 def running_title(brief: Brief) -> str:
