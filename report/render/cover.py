@@ -25,6 +25,8 @@ WEIGHTS = {"Regular": 400, "SemiBold": 600, "Bold": 700}
 TITLE_SIZES = (150, 128, 108, 92, 78, 66, 56)  # tried in turn: the largest that fits
 RIGHT = WIDTH - 150  # the text's right edge
 TITLE_GAP = 90  # between the title block (with the topic) and the rule over the foot
+BAND_BOTTOM = 1460  # the band layout's accent block reaches at least this far down
+BAND_PADDING = 110  # between the topic's last line and the block's lower edge
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class CoverLayout:
     lines: list[Line]
     title_area: tuple[int, int, int, int]
     rule: int
+    block: int = 0  # the lower edge of the band layout's accent block (0: no block)
 
 
 def layout_cover(
@@ -56,7 +59,8 @@ def layout_cover(
 ) -> CoverLayout:
     """Lay the cover out: the label (what the document is: Templates.cover_label) at the top,
     the title in the largest size at which it fits above the foot (then wrapping to more lines),
-    the topic under it, the edition and the people in the foot."""
+    the topic under it, the edition and the people in the foot. In the band layout the label,
+    title and topic stand at the foot of an accent block that fills the upper page."""
     foot = _foot_lines(brief, edition_line, text)
     rule = HEIGHT - 150 - sum(line.size + 28 for line in foot) - 50
     lines = []
@@ -66,7 +70,9 @@ def layout_cover(
         y += 70
     top = y + 70 if lines else y
     topic = _wrap(brief.topic, text("Regular", 58).length, RIGHT - MARGIN)[:3]
-    bottom = rule - TITLE_GAP - len(topic) * 76 - 40
+    band = brief.style.cover == "band"
+    # In the band the block's padding comes between the topic and the rule too.
+    bottom = rule - TITLE_GAP - (BAND_PADDING if band else 0) - len(topic) * 76 - 40
     size, title = _fit(brief.title, text, RIGHT - MARGIN, bottom - top)
     y = top
     for part in title:
@@ -76,6 +82,12 @@ def layout_cover(
     for part in topic:
         lines.append(Line(part, "Regular", 58, "topic", (MARGIN, y, RIGHT, y + 76)))
         y += 76
+    head = lines
+    block = 0
+    if band:
+        block = max(BAND_BOTTOM, y + BAND_PADDING)
+        head = [_moved(line, block - BAND_PADDING - y) for line in lines]
+    lines = list(head)
     y = rule + 50
     for line in foot:
         lines.append(
@@ -84,7 +96,14 @@ def layout_cover(
             )
         )
         y += line.size + 28
-    return CoverLayout(lines, (MARGIN, top, RIGHT, bottom), rule)
+    return CoverLayout(lines, (MARGIN, top, RIGHT, bottom), rule, block)
+
+
+def _moved(line: Line, down: int) -> Line:
+    left, top, right, bottom = line.box
+    return Line(
+        line.text, line.weight, line.size, line.role, (left, top + down, right, bottom + down)
+    )
 
 
 def _foot_lines(brief: Brief, edition_line: str, text: Callable[[str, int], _Text]) -> list[Line]:
@@ -141,14 +160,15 @@ def draw_cover(
     full = brief.style.cover == "full"
     image = Image.new("RGB", (WIDTH, HEIGHT), accent if full else WHITE)
     draw = ImageDraw.Draw(image)
-    if brief.style.cover == "band":
-        draw.rectangle((0, 0, 70, HEIGHT), fill=accent)
     ink, muted, label_color = (WHITE, WHITE, WHITE) if full else (INK, MUTED, accent)
     colors = {"label": label_color, "title": ink, "topic": muted, "edition": ink}
     text = cover_text(brief, font_file, fallbacks, shipped)
-    if logo:
-        _paste_logo(image, logo, plate=full)
     layout = layout_cover(brief, edition_line, label, text)
+    if layout.block:
+        draw.rectangle((0, 0, WIDTH, layout.block), fill=accent)
+        colors.update(label=WHITE, title=WHITE, topic=WHITE)
+    if logo:
+        _paste_logo(image, logo, plate=full or bool(layout.block))
     for line in layout.lines:
         text(line.weight, line.size).draw(
             draw, line.box[:2], line.text, colors.get(line.role, muted)
