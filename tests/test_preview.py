@@ -235,6 +235,20 @@ def test_the_web_edition_links_its_files_and_reads_like_the_pdf(
     assert all(url.startswith("file://") for url in responses) and all(responses.values())
 
 
+def test_the_web_edition_shows_the_publisher_s_logo(browser: Browser, tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    build([FIXTURES / "long-everything.yaml"], tmp_path, ["html"])
+    page = browser.new_page()
+    page.goto((tmp_path / "long-everything" / "index.html").as_uri())
+    logo = page.locator(".masthead-logo")
+    assert logo.get_attribute("alt") == "NATO Defense College"
+    # Loaded from the page's own folder, and drawn (a broken image has no natural width).
+    assert logo.evaluate("img => img.complete && img.naturalWidth") > 0
+    assert (tmp_path / "long-everything" / logo.get_attribute("src")).is_file()
+    page.close()
+
+
 def test_build_prints_the_web_page_s_own_size_and_the_folder_s(tmp_path: Path) -> None:
     from tests.conftest import run_report
 

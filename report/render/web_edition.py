@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from report.content.paths import image_path
 from report.render.containment import check_document
 from report.render.edition_fonts import font_licences
 from report.render.fonts import book_fonts
@@ -32,6 +33,8 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
     notes = Footnotes(brief, addresses, _noteref, citations=citations)
     stylesheets = stylesheet_files(prepared, "web")
     links = [(templates.labels[f"download_{fmt}"], f"../{stem}.{fmt}") for fmt in downloads]
+    logo = image_path(prepared.source, brief.style.logo) if brief.style.logo else None
+    logo_name = f"images/logo{logo.suffix.lower()}" if logo else None  # figures' are numbered
     html = templates.render(
         "web.html",
         brief,
@@ -43,6 +46,7 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
         href=addresses.section,
         downloads=links,
         image_url=addresses.image,
+        logo_url=logo_name,
         medium="web",
         **prepared.numbered_context(),
     )
@@ -52,6 +56,8 @@ def web_files(prepared: PreparedBrief, downloads: Sequence[str]) -> dict[str, by
     fonts = book_fonts(templates, html, prepared.cache_dir) | font_licences(templates)
     files |= {f"{stem}/{name}": data for name, data in fonts.items()}
     files |= {f"{stem}/{name}": path.read_bytes() for name, path in prepared.images.values()}
+    if logo and logo_name:
+        files[f"{stem}/{logo_name}"] = logo.read_bytes()
     files[f"{stem}/{FAVICON}"] = favicon(brief.style.accent)
     return files
 
