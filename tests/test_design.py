@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, ROOT, dump_yaml, problems_of
+from tests.conftest import CONTENT, FIXTURES, ROOT, dump_yaml, problems_of
 from tests.test_hyphenation import laid_out
 
 MINIMAL = FIXTURES / "minimal.yaml"
@@ -302,3 +302,78 @@ def test_the_briefs_pages_run_full_to_the_last(tmp_path: Path) -> None:
         filled.append((height - top_margin - min(body)) / (height - top_margin - bottom_margin))
     print("how far down each page of text runs:", [f"{share:.0%}" for share in filled])
     assert len(filled) >= 3 and min(filled) >= 5 / 6, filled
+
+
+# --- page breaks ------------------------------------------------------------------------------
+
+KEPT_WHOLE = {"callout", "quote", "box", "key-figure", "timeline-entry", "figure-block"}
+
+
+def _callouts_at_every_depth(tmp_path: Path) -> Path:
+    """A brief whose four-line callouts come after 1, 2, … 14 paragraphs, so that some of them
+    reach the foot of a page wherever the pages break."""
+    data = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+    text = data["sections"][1]["blocks"][0]["paragraph"]
+    callout = " ".join(
+        ["Belarus believes that there is always an alternative to the politicized"] * 3
+    )
+    data["sections"] = [
+        {
+            "id": f"part-{count}",
+            "title": f"Part {count}",
+            "blocks": [{"paragraph": text}] * count + [{"callout": callout}],
+        }
+        for count in range(1, 15)
+    ]
+    path = tmp_path / "callouts.yaml"
+    path.write_text(dump_yaml(data), encoding="utf-8")
+    return path
+
+
+def _pages_of(document: Any) -> dict[Any, set[int]]:
+    """The pages each element's boxes are on."""
+    pages: dict[Any, set[int]] = defaultdict(set)
+    for number, page in enumerate(document.pages, 1):
+        for box in page._page_box.descendants():
+            if box.element is not None:
+                pages[box.element].add(number)
+    return pages
+
+
+@pytest.mark.parametrize("path", [*EVERY_FIXTURE[:-1], "callouts"], ids=str)
+def test_small_blocks_stay_whole_and_headings_with_what_follows(
+    tmp_path: Path, path: Path | str
+) -> None:
+    source = _callouts_at_every_depth(tmp_path) if path == "callouts" else path
+    document = laid_out(source)
+    pages = _pages_of(document)
+    root = document.pages[0]._page_box.children[0].element
+    following_of = {
+        child: after for parent in root.iter() for child, after in itertools.pairwise(parent)
+    }
+    for element, on in pages.items():
+        classes = set((element.get("class") or "").split())
+        if classes & KEPT_WHOLE:
+            assert len(on) == 1, (sorted(classes), "".join(element.itertext())[:60], on)
+        if element.tag in ("h2", "h3") and "section-title" in classes:
+            following = following_of.get(element)
+            if following is not None and following in pages:
+                assert min(pages[following]) == max(on), "".join(element.itertext())
+
+
+def test_a_callout_s_rule_ends_with_its_text(tmp_path: Path) -> None:
+    """The accent rule beside a callout (its left border) is as tall as its text, not lines
+    longer, wherever the callout falls."""
+    document = laid_out(_callouts_at_every_depth(tmp_path))
+    callouts = 0
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if box.element is None or "callout" not in (box.element.get("class") or ""):
+                continue
+            if type(box).__name__ != "BlockBox" or not box.children:
+                continue
+            lines = [child for child in box.children if child.height]
+            text_height = lines[-1].position_y + lines[-1].height - lines[0].position_y
+            assert abs(box.height - text_height) < 1, (box.height, text_height)
+            callouts += 1
+    assert callouts >= 14
