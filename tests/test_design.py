@@ -309,9 +309,9 @@ def test_the_briefs_pages_run_full_to_the_last(tmp_path: Path) -> None:
 KEPT_WHOLE = {"callout", "quote", "box", "key-figure", "timeline-entry", "figure-block"}
 
 
-def _callouts_at_every_depth(tmp_path: Path) -> Path:
+def _callouts_at_every_depth(tmp_path: Path, noted: bool = False) -> Path:
     """A brief whose four-line callouts come after 1, 2, … 14 paragraphs, so that some of them
-    reach the foot of a page wherever the pages break."""
+    reach the foot of a page wherever the pages break; `noted`: each calls a note."""
     data = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
     text = data["sections"][1]["blocks"][0]["paragraph"]
     callout = " ".join(
@@ -321,10 +321,13 @@ def _callouts_at_every_depth(tmp_path: Path) -> Path:
         {
             "id": f"part-{count}",
             "title": f"Part {count}",
-            "blocks": [{"paragraph": text}] * count + [{"callout": callout}],
+            "blocks": [{"paragraph": text}] * count
+            + [{"callout": callout + (f"[^n{count}]" if noted else "")}],
         }
         for count in range(1, 15)
     ]
+    if noted:
+        data["notes"] = {f"n{count}": f"Note on part {count}." for count in range(1, 15)}
     path = tmp_path / "callouts.yaml"
     path.write_text(dump_yaml(data), encoding="utf-8")
     return path
@@ -377,3 +380,33 @@ def test_a_callout_s_rule_ends_with_its_text(tmp_path: Path) -> None:
             assert abs(box.height - text_height) < 1, (box.height, text_height)
             callouts += 1
     assert callouts >= 14
+
+
+def test_notes_called_from_callouts_sit_on_their_page_as_notes_under_a_rule(
+    tmp_path: Path,
+) -> None:
+    """A note's text takes the notes' own type (the body's serif, regular, 8.5 pt), not the bold
+    sans of the callout it is called from; it is on the page of its call wherever the callout
+    falls; the notes stand under a short rule."""
+    document = laid_out(_callouts_at_every_depth(tmp_path, noted=True))
+    calls: dict[str, int] = {}
+    notes: dict[str, tuple[int, Any]] = {}
+    for number, page in enumerate(document.pages, 1):
+        for box in page._page_box.descendants():
+            if type(box).__name__ != "TextBox":
+                continue
+            if box.text.startswith("Note on part "):
+                notes[f"part-{box.text.split()[3].rstrip('.')}"] = (number, box)
+            elif "politicized" in box.text:
+                calls.setdefault(box.element.get("id").rpartition("-")[0], number)
+    assert len(notes) == 14
+    for section, (page, note) in notes.items():
+        assert page == calls[section], section
+        assert note.style["font_weight"] == 400 and round(note.style["font_size"] * 3 / 4, 2) == 8.5
+        assert "Sans" not in " ".join(note.style["font_family"])
+        areas = [
+            box
+            for box in document.pages[page - 1]._page_box.children
+            if type(box).__name__ == "FootnoteAreaBox"
+        ]
+        assert areas and areas[0].style["background_image"][0][0] == "url"  # the rule
