@@ -190,6 +190,8 @@ def _char_boxes(path: Path) -> list[tuple[tuple[float, float], list[Box], str]]:
 MM = 72 / 25.4
 LEFT_MARGIN, RIGHT_MARGIN = 22 * MM, 20 * MM  # print.css @page
 TEXT_COLUMN = LEFT_MARGIN + 40 * MM  # the grid: the margin column, then the text column
+TOP_MARGIN, BOTTOM_MARGIN = 24 * MM, 26 * MM  # print.css @page: the running heads are outside
+GUTTER = 3 * MM  # at least this between the margin column's text and the text column
 EVERY_FIXTURE = [
     ROOT / "content" / "belarus-nato.yaml",
     LONG,
@@ -232,19 +234,24 @@ def test_no_text_overlaps_other_text_or_leaves_its_page_or_column(
             assert inner[0] <= left and right <= inner[1], (number, char, left, right)
             assert bottom >= 0 and top <= height, (number, char)
         if number > 1:
-            _assert_in_columns(number, chars, words)
+            _assert_in_columns(number, _between_the_margins(chars, height), words)
         _assert_no_overlap(number, chars, words)
+
+
+def _between_the_margins(chars: list[Box], height: float) -> list[Box]:
+    """The characters of the page's text, without its running heads and feet."""
+    return [box for box in chars if box[1] > BOTTOM_MARGIN and box[3] < height - TOP_MARGIN]
 
 
 def _assert_in_columns(number: int, chars: list[Box], words: str) -> None:
     """A run of text that starts inside the margin column (a timeline date, a paragraph's
-    number; not a title or a wide table, which start at the margin's edge) ends before the text
-    column does: nothing spills from one column into the other."""
+    number; not a title or a wide table, which start at the margin's edge) ends a gutter before
+    the text column: nothing spills from one column into the other, or touches it."""
     for run in _runs(chars, words):
         left, right = min(box[0] for box in run), max(box[2] for box in run)
         if LEFT_MARGIN + 1.5 * MM < left < TEXT_COLUMN - 1:  # past a glyph's side bearing
             text = "".join(box[4] for box in run)
-            assert right <= TEXT_COLUMN + 1, (number, text, left / MM, right / MM)
+            assert right <= TEXT_COLUMN - GUTTER, (number, text, left / MM, right / MM)
 
 
 def _runs(chars: list[Box], words: str) -> list[list[Box]]:
@@ -295,11 +302,10 @@ def test_the_briefs_pages_run_full_to_the_last(tmp_path: Path) -> None:
     source = ROOT / "content" / "belarus-nato.yaml"
     build([source], tmp_path, ["pdf"])
     pages = _char_boxes(tmp_path / "belarus-nato.pdf")
-    top_margin, bottom_margin = 24 * MM, 26 * MM  # print.css @page
     filled = []
     for (_, height), chars, _ in pages[2:-1]:
-        body = [box[1] for box in chars if bottom_margin < box[1] and box[3] < height - top_margin]
-        filled.append((height - top_margin - min(body)) / (height - top_margin - bottom_margin))
+        lowest = min(box[1] for box in _between_the_margins(chars, height))
+        filled.append((height - TOP_MARGIN - lowest) / (height - TOP_MARGIN - BOTTOM_MARGIN))
     print("how far down each page of text runs:", [f"{share:.0%}" for share in filled])
     assert len(filled) >= 3 and min(filled) >= 5 / 6, filled
 
