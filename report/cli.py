@@ -14,7 +14,7 @@ from pathlib import Path
 import report.commands as commands
 from report.errors import ContentError, ReportError
 from report.files import InterruptedAfterWriting
-from report.options import DEFAULT_PDF_STANDARD, FORMATS, PDF_STANDARDS
+from report.options import DEFAULT_PDF_STANDARD, PDF_STANDARDS
 from report.version import __version__
 
 DEFAULT_OUTPUT = Path("build")
@@ -84,9 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "-f",
         "--formats",
-        default=",".join(FORMATS),
+        default=None,
         metavar="FORMATS",
-        help="comma-separated formats to build (default: pdf,epub)",
+        help="comma-separated formats to build (default: pdf,epub; pdf,epub,html when a "
+        "project file, report.yaml, is in the current folder)",
     )
     build_cmd.add_argument(
         "--pdf-standard",

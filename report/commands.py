@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from report.errors import UsageError
-from report.options import DEFAULT_CONTENT, FORMATS, BuildOptions, content_files
+from report.options import DEFAULT_CONTENT, FORMATS, SHELF_FORMATS, BuildOptions, content_files
 
 
 def _sources(args: argparse.Namespace) -> list[Path]:
@@ -29,9 +29,12 @@ def build_command(args: argparse.Namespace) -> int:
     from report.pipeline import run
 
     started = time.perf_counter()
-    formats = tuple(part.strip() for part in args.formats.split(",") if part.strip())
-    options = BuildOptions(formats, args.pdf_standard, args.force, args.jobs)
-    written = run(_sources(args), args.output, options, progress_for(sys.stderr, args.progress))
+    project = _project()
+    asked = args.formats or ",".join(SHELF_FORMATS if project else FORMATS)
+    formats = tuple(part.strip() for part in asked.split(",") if part.strip())
+    options = BuildOptions(formats, args.pdf_standard, args.force, args.jobs, shelf=bool(project))
+    progress = progress_for(sys.stderr, args.progress)
+    written = run(_sources(args), args.output, options, progress, project=project)
     for result in written:
         # The web edition's page, then its whole folder (fonts and images): the page is what a
         # reader loads first, and what a change of content changes.
@@ -46,6 +49,14 @@ def build_command(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     print(f"built {built} file(s) in {took:.2f} s" if built else f"nothing to build ({took:.2f} s)")
     return 0
+
+
+def _project() -> Any:
+    """The project file of the folder `report` runs in (report.yaml), checked, or None."""
+    from report.shelf.project import find_project, load_project
+
+    found = find_project(Path.cwd())
+    return load_project(Path(found.name)) if found else None
 
 
 def check_command(args: argparse.Namespace) -> int:

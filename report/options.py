@@ -16,6 +16,7 @@ from report.version import __version__
 
 DEFAULT_CONTENT = Path("content")  # where `report build` looks when no file is named
 FORMATS = ("pdf", "epub")  # built by default
+SHELF_FORMATS = ("pdf", "epub", "html")  # built by default for a shelf: its site links all three
 EXTRA_FORMATS = ("html",)  # the web edition, on request (`-f html`) and in `report serve`
 # The PDF standards a build can claim, and the variant WeasyPrint writes for each.
 PDF_STANDARDS = {"ua-1": "pdf/ua-1", "a-3a": "pdf/a-3a", "a-3b": "pdf/a-3b"}
@@ -33,6 +34,7 @@ class _Options(NamedTuple):
     force: bool  # build even when the outputs are up to date
     workers: int | None  # processes for several content files; None: one per core
     web_downloads: tuple[str, ...]  # the files the web edition links to
+    shelf: bool  # write each brief's catalog entry (a project file, report.yaml, is in use)
 
 
 class BuildOptions(_Options):
@@ -49,6 +51,7 @@ class BuildOptions(_Options):
         force: bool = False,
         workers: int | None = None,
         web_downloads: Iterable[str] | None = None,
+        shelf: bool = False,
     ) -> BuildOptions:
         chosen = tuple(check_formats(formats))
         if pdf_standard not in PDF_STANDARDS:
@@ -57,16 +60,21 @@ class BuildOptions(_Options):
             )
         if web_downloads is None:  # the PDF and EPUB this build makes
             web_downloads = (fmt for fmt in FORMATS if fmt in chosen)
-        return super().__new__(cls, chosen, pdf_standard, force, workers, tuple(web_downloads))
+        return super().__new__(
+            cls, chosen, pdf_standard, force, workers, tuple(web_downloads), shelf
+        )
 
     def shaping_outputs(self) -> dict[str, object]:
         """The options that shape the outputs: a change to any of them rebuilds."""
-        return {
+        shaping: dict[str, object] = {
             "formats": sorted(self.formats),
             "version": __version__,
             "pdf_standard": self.pdf_standard,
             "web_downloads": list(self.web_downloads),
         }
+        if self.shelf:  # only then: records of builds without a shelf stay current
+            shaping["shelf"] = True
+        return shaping
 
 
 def content_files(folder: Path) -> list[Path]:

@@ -19,11 +19,13 @@ from report.errors import OutputError, UsageError
 from report.files import finish_interrupted, write_all
 from report.options import DEFAULT_PDF_STANDARD, FORMATS, BuildOptions, runs_in_one_process
 from report.plan import plan_build, record
+from report.shelf import SHELF_FOLDER
 
 if TYPE_CHECKING:
     from report.outputs.formats import Output
     from report.outputs.pdf_worker import PdfWorker
     from report.render.prepared import PreparedBrief
+    from report.shelf.project import Project
 
 Progress = Callable[[Path, str], None]  # content file, stage
 log = logging.getLogger(__name__)
@@ -67,14 +69,16 @@ def run(
     options: BuildOptions,
     progress: Progress | None = None,
     pdf_worker: PdfWorker | None = None,
+    project: Project | None = None,
 ) -> list[Written]:
-    """Build with the options already gathered (see `build`)."""
+    """Build with the options already gathered (see `build`); with a `project` (and
+    `options.shelf`), each brief's catalog entry too, and the shelf's site from them."""
     _check_names(sources, out_dir)
     finish_interrupted(out_dir)  # a build killed while renaming its outputs: complete them
     current = plan_build(sources, out_dir, options.shaping_outputs(), options.force)
     reused = _reused(out_dir, current.reused)
     if not current.stale:
-        return reused
+        return reused + _site(out_dir, project, {}, options.force)
     processes = _processes(current.stale, options)
     own_worker = None if pdf_worker else _early_pdf_worker(current.stale, options, processes)
     try:
@@ -86,14 +90,66 @@ def run(
         if own_worker:
             own_worker.close()
     outputs = [output for by_format in rendered for output in by_format.values()]
-    write_all([(out_dir / name, data) for output in outputs for name, data in output.files.items()])
+    files = [(out_dir / name, data) for output in outputs for name, data in output.files.items()]
+    site = _site_files(out_dir, project, dict(files)) if project else []
+    write_all(files + site)  # the briefs and the site they make: all in place, or none
     for brief, by_format in zip(prepared, rendered, strict=True):
         paths = [out_dir / name for output in by_format.values() for name in output.files]
         try:
             record(out_dir, brief.source, brief.inputs(options.shaping_outputs()), paths)
         except OutputError as err:  # the outputs are in place; the next build just redoes them
             log.warning("%s; the next build of %s will not reuse its outputs", err, brief.source)
-    return reused + [_written(out_dir, output) for output in outputs]
+    shown = [
+        output for by_format in rendered for fmt, output in by_format.items() if fmt != "shelf"
+    ]
+    return (
+        reused
+        + [_written(out_dir, output) for output in shown]
+        + _site_record(out_dir, project, site)
+    )
+
+
+def _site(
+    out_dir: Path, project: Project | None, pending: dict[Path, bytes], force: bool
+) -> list[Written]:
+    """Make the shelf's site again when it is not current (a brief built, the project file
+    or a template changed); write it and list its index page."""
+    if project is None:
+        return []
+    from report.shelf.state import site_is_current
+
+    if not force and site_is_current(out_dir, project.path):
+        return []
+    site = _site_files(out_dir, project, pending)
+    write_all(site)
+    return _site_record(out_dir, project, site)
+
+
+def _site_files(
+    out_dir: Path, project: Project, pending: dict[Path, bytes]
+) -> list[tuple[Path, bytes]]:
+    from report.shelf.site import site_targets
+
+    return site_targets(out_dir, project, pending)
+
+
+def _site_record(
+    out_dir: Path, project: Project | None, site: list[tuple[Path, bytes]]
+) -> list[Written]:
+    """Record the site just written; list it as its index page, with the whole site's size."""
+    if project is None or not site:
+        return []
+    from report.shelf.site import template_folders
+    from report.shelf.state import record_site
+
+    paths = [path for path, _ in site]
+    try:
+        record_site(out_dir, project.path, template_folders(project), paths)
+    except OutputError as err:
+        log.warning("%s; the next build will make the site again", err)
+    index = next(path for path in paths if path.name == "index.html" and path.parent.name == "site")
+    total = sum(len(data) for _, data in site)
+    return [Written(index, index.stat().st_size, 0.0, with_assets=total)]
 
 
 def _reused(out_dir: Path, paths: Sequence[Path]) -> list[Written]:
@@ -102,6 +158,8 @@ def _reused(out_dir: Path, paths: Sequence[Path]) -> list[Written]:
     sizes: dict[Path, int] = {}
     for path in paths:
         inside = path.relative_to(out_dir).parts if path.is_relative_to(out_dir) else ()
+        if inside and inside[0] == SHELF_FOLDER:
+            continue  # the catalog entries: the shelf's, not outputs a reader opens
         shown = out_dir / inside[0] / "index.html" if len(inside) > 1 else path
         sizes[shown] = sizes.get(shown, 0) + path.stat().st_size
     return [
@@ -152,10 +210,17 @@ def render_all(
     from report.outputs.formats import make_outputs
 
     if pdf_worker is not None and len(prepared) == 1:
-        return [make_outputs(prepared[0], options, progress, pdf_worker)]
+        return [
+            _with_entry(
+                make_outputs(prepared[0], options, progress, pdf_worker), prepared[0], options
+            )
+        ]
     workers = min(processes, len(prepared))
     if workers <= 1 or sys.platform == "win32":
-        return [make_outputs(brief, options, progress) for brief in prepared]
+        return [
+            _with_entry(make_outputs(brief, options, progress), brief, options)
+            for brief in prepared
+        ]
     # Forked workers inherit the loaded briefs and templates; only the bytes come back.
     # Imported here: a build of one file (most of them) never pays for loading the pool.
     import multiprocessing
@@ -170,13 +235,36 @@ def render_all(
         initializer=die_with_parent,
         initargs=(os.getpid(),),
     ) as pool:
-        futures = [pool.submit(make_outputs, brief, options) for brief in prepared]
+        futures = [pool.submit(outputs_with_entry, brief, options) for brief in prepared]
         results = []
         for brief, future in zip(prepared, futures, strict=True):
             results.append(future.result())
             if progress:
                 progress(brief.source, "rendered")
         return results
+
+
+def outputs_with_entry(brief: PreparedBrief, options: BuildOptions) -> dict[str, Output]:
+    """Every format of one brief, and its catalog entry for a shelf (in a worker process)."""
+    from report.outputs.formats import make_outputs
+
+    return _with_entry(make_outputs(brief, options), brief, options)
+
+
+def _with_entry(
+    outputs: dict[str, Output], brief: PreparedBrief, options: BuildOptions
+) -> dict[str, Output]:
+    """Add the brief's catalog entry and covers (report.shelf.entries) as one more output."""
+    if not options.shelf:
+        return outputs
+    import time
+
+    from report.outputs.formats import Output
+    from report.shelf.entries import entry_files
+
+    started = time.perf_counter()
+    files = entry_files(brief, options.formats)
+    return {**outputs, "shelf": Output(files, time.perf_counter() - started)}
 
 
 def _check_names(sources: Sequence[Path], out_dir: Path) -> None:

@@ -20,6 +20,7 @@ STAGES = [
     ("report.preview",),
     ("report.preview_pages",),
     ("report.pipeline",),
+    ("report.shelf",),
     ("report.outputs",),
     ("report.render",),
     ("report.content",),

@@ -195,21 +195,26 @@ class Templates:
 
     def render(self, name: str, brief: Brief, **context: Any) -> str:
         """Render one template with the brief and the shared context."""
+        return self.render_page(
+            name,
+            brief=brief,
+            edition_line=self.edition_line(brief),
+            series_line=self.series_line(brief),
+            cover_label=self.cover_label(brief),
+            title_size=title_size(brief.title),
+            running_title=running_title(brief),
+            people=people(brief),
+            byline=byline(brief),
+            licence=licence(brief.license),
+            **context,
+        )
+
+    def render_page(self, name: str, **context: Any) -> str:
+        """Render one template with the labels and `context` (no brief: the shelf's pages),
+        every failure a TemplateError naming the template and line."""
         try:
             template = self.env.get_template(name)
-            return template.render(
-                brief=brief,
-                labels=self.labels,
-                edition_line=self.edition_line(brief),
-                series_line=self.series_line(brief),
-                cover_label=self.cover_label(brief),
-                title_size=title_size(brief.title),
-                running_title=running_title(brief),
-                people=people(brief),
-                byline=byline(brief),
-                licence=licence(brief.license),
-                **context,
-            )
+            return template.render(labels=self.labels, **context)
         except jinja2.TemplateNotFound as err:
             tried = ", ".join(str(folder) for folder in self.search_path)
             raise TemplateError(f"template {err.name!r} not found (search path: {tried})") from err
