@@ -76,16 +76,63 @@ def test_key_figures_fill_every_row_and_share_a_baseline(
     assert [len(row) for row in values] == shape  # each row's values on one line
 
 
-def test_a_long_value_is_set_smaller_and_never_broken_inside_a_word(tmp_path: Path) -> None:
-    cards = [{"value": "1,250,000", "label": "people"}, {"value": "12", "label": "states"}]
-    document = laid_out(brief_with_figures(tmp_path, cards))
-    values = boxes_of(document, "figure-value")
-    texts = [
-        "".join(box.text for box in value.descendants() if hasattr(box, "text")) for value in values
+def _baseline(value: Any) -> float:
+    """Where the first line of a value box sits: its first glyphs' baseline."""
+    text = next(box for box in value.descendants() if type(box).__name__ == "TextBox")
+    return text.position_y + text.baseline
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1,250,000", "12", "6×"],
+        ["300,000,000,000", "7", "12"],  # 15 characters in a third of the column
+        ["€300,000,000,000", "1,250,000", "125"],
+        ["143 thousand", "around 125", "4"],
+        ["143 тысячи", "€2,3 млрд", "99,9 %"],
+    ],
+    ids=["short", "long", "currency", "words", "cyrillic"],
+)
+def test_values_fit_their_cards_whole_on_one_baseline(tmp_path: Path, values: list[str]) -> None:
+    """Every value stays inside its card, never breaks inside a word, and the values of a row
+    share a baseline whatever their length (one size for the grid, the largest that fits)."""
+    cards = [
+        {"value": value, "label": "things counted"} | ({"qualifier": "around"} if n else {})
+        for n, value in enumerate(values)
     ]
-    assert texts == ["1,250,000", "12"]  # one line each: no break inside
-    card = boxes_of(document, "key-figure")[0]
-    assert values[0].position_x + values[0].margin_width() <= card.position_x + card.margin_width()
+    document = laid_out(brief_with_figures(tmp_path, cards))
+    boxes = boxes_of(document, "figure-value")
+    for value, box, card in zip(values, boxes, boxes_of(document, "key-figure"), strict=True):
+        lines = [
+            "".join(text.text for text in line.descendants() if hasattr(text, "text"))
+            for line in box.children
+        ]
+        assert " ".join(line.strip() for line in lines) == value  # whole words on each line
+        right = max(
+            text.position_x + text.width
+            for text in box.descendants()
+            if type(text).__name__ == "TextBox"
+        )
+        assert right <= card.position_x + card.margin_width() + 0.5, value
+    assert len({round(_baseline(box), 1) for box in boxes}) == 1, [_baseline(b) for b in boxes]
+
+
+def test_a_value_no_card_holds_is_refused_at_its_line(tmp_path: Path) -> None:
+    from report.errors import ContentError
+    from report.render.prepared import prepare
+
+    cards = [{"value": "W" * 16, "label": "x"}, {"value": "1", "label": "y"}] * 2 + [
+        {"value": "2", "label": "z"}
+    ]
+    with pytest.raises(ContentError) as caught:
+        prepare(brief_with_figures(tmp_path, cards))
+    found = str(caught.value)
+    assert found.count("wide at the smallest size") == 2  # each, at its own line
+    assert re.search(
+        r"x.yaml:\d+:\d+: 'W{16}' is \d+ mm wide at the smallest size of a key figure's value "
+        r"\(11 pt\), wider than a card \(\d+ mm\); shorten it",
+        found,
+    ), found
 
 
 @pytest.mark.parametrize(

@@ -181,6 +181,13 @@ def draw_cover(
     return buffer.getvalue()
 
 
+def heading_font_file(brief: Brief, font_file: Callable[[str], Path], weight: str) -> Path:
+    """The shipped file of the brief's heading font at a weight (Regular, SemiBold, Bold)."""
+    if brief.style.heading_font == "sans":
+        return font_file(f"fonts/Inter-{weight}.otf")
+    return font_file(f"fonts/CharisSIL-{'Regular' if weight == 'Regular' else 'Bold'}.ttf")
+
+
 def cover_text(
     brief: Brief,
     font_file: Callable[[str], Path],
@@ -188,13 +195,9 @@ def cover_text(
     shipped: frozenset[str] = frozenset(),
 ) -> Callable[[str, int], _Text]:
     """Text in the cover's heading font at a weight and size, with the edition's fallbacks."""
-    heading = "Inter" if brief.style.heading_font == "sans" else "CharisSIL"
 
     def font(weight: str, size: int) -> ImageFont.FreeTypeFont:
-        name = f"{heading}-{weight}.{'otf' if heading == 'Inter' else 'ttf'}"
-        if heading == "CharisSIL" and weight in ("SemiBold",):
-            name = "CharisSIL-Bold.ttf"
-        return ImageFont.truetype(str(font_file(f"fonts/{name}")), size)
+        return ImageFont.truetype(str(heading_font_file(brief, font_file, weight)), size)
 
     def text(weight: str, size: int) -> _Text:
         nearest = sorted(fallbacks, key=lambda fallback: abs(fallback.weight - WEIGHTS[weight]))

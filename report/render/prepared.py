@@ -125,6 +125,7 @@ def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:
     )
     _check_language(source, brief, document, templates)
     _check_characters(source, brief, document, templates, cache_dir)
+    _check_key_figures(source, brief, document, templates)
     roots = AssetRoots([BASE_TEMPLATES, source.parent, *templates.search_path])
     previous = previous_path(source, brief)
     changes = (
@@ -207,6 +208,20 @@ def _check_characters(
     fonts = font_names(templates)
     problems = character_problems(source, document, covered, fonts)
     problems += _data_character_problems(source, brief, covered, fonts)
+    if problems:
+        raise ContentError(problems)
+
+
+def _check_key_figures(
+    source: Path, brief: Brief, document: yaml.Node, templates: Templates
+) -> None:
+    """Refuse a key-figure value with a word no card holds, at its line (it would run into
+    the next card)."""
+    from report.render.key_figures import all_key_figures, value_problems
+
+    if next(all_key_figures(brief), None) is None:
+        return  # most briefs: no font to load
+    problems = value_problems(source, brief, document, templates.value_width(brief))
     if problems:
         raise ContentError(problems)
 

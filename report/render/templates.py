@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -206,8 +207,30 @@ class Templates:
             people=people(brief),
             byline=byline(brief),
             licence=licence(brief.license),
+            figure_size=self.figure_sizer(brief),
             **context,
         )
+
+    def value_width(self, brief: Brief) -> Callable[[str], float]:
+        """A key-figure value's width in em of its font (the heading font, bold, with the
+        lining tabular figures brief.css asks for)."""
+        from PIL import ImageFont
+
+        from report.render.cover import heading_font_file
+
+        font = ImageFont.truetype(str(heading_font_file(brief, self.find, "Bold")), 100)
+        return lambda value: font.getlength(value, features=["tnum", "lnum"]) / 100
+
+    def figure_sizer(self, brief: Brief) -> Callable[[Sequence[Any], bool], int]:
+        """For the templates: the size (an index in key_figures.VALUE_SIZES) of a grid of key
+        figures' values (inside a box or not), measured when a template asks."""
+        from report.render.key_figures import card_width_mm, value_size
+
+        def size(figures: Sequence[Any], in_box: bool = False) -> int:
+            card = card_width_mm(brief.style.paper, len(figures), in_box)
+            return value_size([figure.value for figure in figures], self.value_width(brief), card)
+
+        return size
 
     def render_page(self, name: str, **context: Any) -> str:
         """Render one template with the labels and `context` (no brief: the shelf's pages),
