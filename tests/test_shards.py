@@ -7,16 +7,20 @@ build of the same content writes.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from report import commands
 from report.cache import fingerprint
+from report.cli import _parser
 from report.shards import ShardSpec, parse_spec, slices
 from report.version import __version__
 from tests.conftest import CONTENT, FIXTURES, copy_project, dump_yaml, run_report
@@ -374,3 +378,102 @@ def test_a_shared_template_changed_rebuilds_every_brief_of_the_shelf(tmp_path: P
     said = run_report(*build, cwd=copy, env=env).stdout
     for name in ("one", "two", "three", "belarus-nato"):
         assert f"wrote out/{name}.epub" in said
+
+
+# --- The worked examples of docs/scaling.md -----------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+
+def report_args(command: str, env: dict[str, str]) -> list[list[str]]:
+    """The `report` command a script line runs, with its arguments as the shell expands them
+    (in a real shell, with the engine's variables; `report` itself only prints); none for a
+    line that runs something else (it is not run)."""
+    if command.split(maxsplit=1)[:1] != ["report"]:
+        return []
+    shim = 'report() { printf "%s\\0" report "$@"; printf "\\n\\0"; }; '
+    result = subprocess.run(
+        ["sh", "-c", shim + command],
+        env={**env, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    calls = result.stdout.split("\n\0")
+    return [call.strip("\0").split("\0")[1:] for call in calls if call.strip("\0")]
+
+
+def parsed(args: list[str]) -> argparse.Namespace:
+    """The arguments as `report` reads them: an unknown command or option fails here."""
+    try:
+        return _parser().parse_args(args)
+    except SystemExit:
+        pytest.fail(f"not a valid report command: report {' '.join(args)}")
+
+
+def check_shards_then_collect(shard_calls: list[list[str]], collect_calls: list[list[str]]) -> None:
+    """The shard jobs build K/N for every K of one N, each into its own folder, and the collect
+    job collects exactly those folders."""
+    builds = [parsed(args) for args in shard_calls]
+    assert builds and all(args.run is commands.build_command for args in builds)
+    specs = [parse_spec(args.shard) for args in builds]
+    count = specs[0].count
+    assert sorted(spec.index for spec in specs) == list(range(1, count + 1))
+    assert {spec.count for spec in specs} == {count}
+    folders = [args.output for args in builds]
+    assert len(set(folders)) == count
+    (collect,) = [parsed(args) for args in collect_calls]
+    assert collect.run is commands.collect_command
+    assert sorted(collect.folders) == sorted(folders)
+    assert collect.output not in folders
+
+
+def test_the_github_actions_example_builds_every_shard_then_collects() -> None:
+    workflow = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text("utf-8"))
+    shard, collect = workflow["jobs"]["shard"], workflow["jobs"]["collect"]
+    assert collect["needs"] == "shard"
+    shard_calls = [
+        call
+        for value in shard["strategy"]["matrix"]["shard"]
+        for step in shard["steps"]
+        for call in report_args(step.get("run", "").replace("${{ matrix.shard }}", str(value)), {})
+    ]
+    collect_calls = [
+        call for step in collect["steps"] for call in report_args(step.get("run", ""), {})
+    ]
+    check_shards_then_collect(shard_calls, collect_calls)
+    uploads = [step for step in shard["steps"] if "upload-artifact" in step.get("uses", "")]
+    assert uploads[0]["with"]["include-hidden-files"] is True  # the marker is a hidden file
+
+
+def test_the_gitlab_example_builds_every_shard_then_collects() -> None:
+    pipeline = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text("utf-8"))
+    shard, collect = pipeline["shard"], pipeline["collect"]
+    count = shard["parallel"]
+    shard_calls = [
+        call
+        for index in range(1, count + 1)  # GitLab's CI_NODE_INDEX counts from 1
+        for line in shard["script"]
+        for call in report_args(line, {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": str(count)})
+    ]
+    collect_calls = [call for line in collect["script"] for call in report_args(line, {})]
+    check_shards_then_collect(shard_calls, collect_calls)
+    assert collect["needs"] == ["shard"]
+
+
+def test_the_kubernetes_example_builds_every_shard_then_collects() -> None:
+    shards_job, collect_job = yaml.safe_load_all(
+        (EXAMPLES / "k8s-indexed-job.yaml").read_text("utf-8")
+    )
+    spec = shards_job["spec"]
+    assert spec["completionMode"] == "Indexed"
+    (container,) = spec["template"]["spec"]["containers"]
+    assert container["command"] == ["sh", "-c"]
+    shard_calls = [
+        call
+        for index in range(spec["completions"])  # Kubernetes' index counts from 0
+        for call in report_args(" ".join(container["args"]), {"JOB_COMPLETION_INDEX": str(index)})
+    ]
+    (collector,) = collect_job["spec"]["template"]["spec"]["containers"]
+    assert collector["command"][0] == "report"
+    check_shards_then_collect(shard_calls, [collector["command"][1:]])
