@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test lint bench gallery gallery-accept clean system system-test system-bench bytecode
+.PHONY: build test lint bench bench-shelf gallery gallery-accept clean system system-test system-bench bytecode
 
 build: system $(VENV)/.installed bytecode
 	$(BIN)/report build
@@ -20,6 +20,11 @@ test: system-test $(VENV)/.installed-test node_modules/.installed
 # BASELINE=DIR also times the `report` of another checkout (with its own .venv), side by side.
 bench: system-bench $(VENV)/.installed-test bytecode node_modules/.installed
 	$(BIN)/python bench/bench.py $(if $(BASELINE),--baseline $(BASELINE))
+
+# A shelf of 200 briefs: -j 1, -j 2, 4 shards then collect, an up-to-date rebuild; writes
+# build/bench-shelf.md (docs/performance.md, "A shelf of 200 briefs"). Never fails on speed.
+bench-shelf: system $(VENV)/.installed bytecode
+	$(BIN)/python bench/shelf.py $(SHELF_ARGS)
 
 # Not a test either: every fixture brief's PDF pages, EPUB chapters (phone, tablet) and web edition
 # (desktop, phone) as PNG, on one contact sheet, build/gallery/index.html. See docs/gallery.md.

@@ -113,7 +113,23 @@ def _parser() -> argparse.ArgumentParser:
         help="print each stage of the build on standard error (at a terminal they appear by "
         "themselves when a build takes more than a second)",
     )
+    build_cmd.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="build only the K-th of N slices of the content files (balanced by size; K from 1 "
+        "to N) and mark the output folder as that shard's, for `report collect`",
+    )
     build_cmd.set_defaults(run=commands.build_command)
+    collect_cmd = subcommands.add_parser(
+        "collect",
+        help="assemble the output folders of `report build --shard K/N` into one",
+        description="Check that the folders are the outputs of shards 1..N of one build by this "
+        "version of the tool, then copy their files into DIR, all at once: DIR ends up as a "
+        "single build would have left it.",
+    )
+    collect_cmd.add_argument("folders", nargs="+", type=Path, metavar="SHARD-DIR")
+    _add_output_argument(collect_cmd, "where to assemble the shards (default: build/)")
+    collect_cmd.set_defaults(run=commands.collect_command)
     check_cmd = subcommands.add_parser(
         "check",
         help="validate content files and templates without writing anything",

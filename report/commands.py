@@ -12,10 +12,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from report.errors import UsageError
 from report.options import DEFAULT_CONTENT, FORMATS, SHELF_FORMATS, BuildOptions, content_files
+from report.shards import ShardSpec, parse_spec, shard_of, write_manifest
+
+if TYPE_CHECKING:
+    from report.pipeline import Written
 
 
 def _sources(args: argparse.Namespace) -> list[Path]:
@@ -29,12 +33,35 @@ def build_command(args: argparse.Namespace) -> int:
     from report.pipeline import run
 
     started = time.perf_counter()
+    spec = parse_spec(args.shard) if args.shard else None  # before anything is read or written
     project = _project()
     asked = args.formats or ",".join(SHELF_FORMATS if project else FORMATS)
     formats = tuple(part.strip() for part in asked.split(",") if part.strip())
     options = BuildOptions(formats, args.pdf_standard, args.force, args.jobs, shelf=bool(project))
+    sources = _sources(args)
+    built = _shard_sources(sources, spec) if spec else sources
     progress = progress_for(sys.stderr, args.progress)
-    written = run(_sources(args), args.output, options, progress, project=project)
+    # A shard writes its briefs' catalog entries; the site is made from all of them by
+    # `report collect`, so no shard writes one.
+    shelf = None if spec else project
+    written = run(built, args.output, options, progress, project=shelf) if built else []
+    _print_written(written, started)
+    if spec:
+        manifest = write_manifest(args.output, spec, sources, built, options.shaping_outputs())
+        print(f"wrote {manifest} (shard {spec} of {len(sources)} content file(s))")
+    return 0
+
+
+def _shard_sources(sources: list[Path], spec: ShardSpec) -> list[Path]:
+    built = shard_of(sources, spec)
+    if built:
+        print(f"shard {spec}: {len(built)} of {len(sources)} content file(s)")
+    else:
+        print(f"shard {spec}: no content file falls to this shard ({len(sources)} file(s) in all)")
+    return built
+
+
+def _print_written(written: list[Written], started: float) -> None:
     for result in written:
         # The web edition's page, then its whole folder (fonts and images): the page is what a
         # reader loads first, and what a change of content changes.
@@ -48,6 +75,27 @@ def build_command(args: argparse.Namespace) -> int:
     built = sum(not result.reused for result in written)
     took = time.perf_counter() - started
     print(f"built {built} file(s) in {took:.2f} s" if built else f"nothing to build ({took:.2f} s)")
+
+
+def collect_command(args: argparse.Namespace) -> int:
+    from report.collect import collect_shards
+
+    started = time.perf_counter()
+    project = _project()  # read first: a bad project file stops the collect before it writes
+    shards, written = collect_shards(args.folders, args.output, shelf=bool(project))
+    for shard in shards:
+        print(f"shard {shard.spec} {shard.folder}: {len(shard.files)} file(s)")
+    if project:
+        from report.shelf.site import write_site
+
+        site = write_site(args.output, project)
+        written += site
+        print(f"wrote {args.output / 'site'} ({len(site)} file(s))")
+    took = time.perf_counter() - started
+    print(
+        f"collected {len(written)} file(s) from {len(shards)} shard(s) into {args.output} "
+        f"({took:.2f} s)"
+    )
     return 0
 
 

@@ -2,7 +2,9 @@
 
 A build records, per content file, the SHA-256 of every input it read (the content file, the
 previous edition, images, every file in each template folder, the tool's own code) and of every
-output it wrote. The next build re-hashes them; if nothing differs, the outputs are reused.
+output it wrote, named relative to the output folder (so a record stays true when the folder's
+files are gathered into another: `report collect`). The next build re-hashes them; if nothing
+differs, the outputs are reused.
 Standard library only: deciding that nothing needs building loads no heavy library.
 """
 
@@ -11,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from report.cache import CACHE_FOLDER, file_digest, fingerprint
+from report.cache import CACHE_FOLDER, Trees, file_digest, fingerprint
 from report.files import write_file
 
 
@@ -31,8 +33,9 @@ def plan_build(
     """Split the content files into those whose outputs are current and those to build."""
     reused: list[Path] = []
     stale: list[Path] = []
+    trees: Trees = {}  # the briefs of a shelf share their template folders: list them once
     for source in sources:
-        outputs = None if force else up_to_date(out_dir, source, options)
+        outputs = None if force else up_to_date(out_dir, source, options, trees)
         if outputs:
             reused += outputs
         else:
@@ -40,32 +43,58 @@ def plan_build(
     return Plan(reused, stale)
 
 
-def _record_path(out_dir: Path, source: Path) -> Path:
+def record_path(out_dir: Path, source: Path) -> Path:
+    """Where the record of the last build of `source` into `out_dir` is kept."""
     key = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:16]
     return out_dir / CACHE_FOLDER / f"{source.stem}-{key}.json"
 
 
 def record(out_dir: Path, source: Path, inputs: dict[str, object], outputs: Sequence[Path]) -> None:
     """Remember what a successful build of `source` read and wrote."""
-    entry = {"inputs": inputs, "outputs": {str(p): file_digest(p) for p in outputs}}
-    write_file(_record_path(out_dir, source), json.dumps(entry, sort_keys=True).encode())
+    named = {path.relative_to(out_dir).as_posix(): file_digest(path) for path in outputs}
+    entry = {"inputs": inputs, "outputs": named}
+    write_file(record_path(out_dir, source), json.dumps(entry, sort_keys=True).encode())
 
 
-def up_to_date(out_dir: Path, source: Path, options: dict[str, object]) -> list[Path] | None:
-    """Return the outputs of the last build of `source` if nothing changed since, else None."""
+def recorded_outputs(out_dir: Path, source: Path) -> dict[str, str] | None:
+    """The outputs the last build of `source` wrote, by name inside `out_dir`, with their
+    SHA-256; None without a readable record."""
+    entry = _read_record(out_dir, source)
+    return entry["outputs"] if entry else None
+
+
+def _read_record(out_dir: Path, source: Path) -> dict | None:
+    """The record of the last build of `source`, if it can be read and names only outputs
+    inside `out_dir` (a record may come from another machine's shard: `report collect`)."""
     try:
-        entry = json.loads(_record_path(out_dir, source).read_text(encoding="utf-8"))
-        inputs = entry["inputs"]
-        outputs = {Path(name): digest for name, digest in entry["outputs"].items()}
+        entry = json.loads(record_path(out_dir, source).read_text(encoding="utf-8"))
+        names = [PurePosixPath(name) for name in entry["outputs"]]
+        shaped = isinstance(entry["inputs"], dict) and isinstance(entry["outputs"], dict)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if inputs.get("options") != options:
+    if not shaped or not names or any(name.is_absolute() or ".." in name.parts for name in names):
         return None
-    current = fingerprint(
-        (Path(name) for name in inputs["files"]),
-        (Path(name) for name in inputs["folders"]),
-        options,
-    )
+    return entry
+
+
+def up_to_date(
+    out_dir: Path, source: Path, options: dict[str, object], trees: Trees | None = None
+) -> list[Path] | None:
+    """Return the outputs of the last build of `source` if nothing changed since, else None."""
+    entry = _read_record(out_dir, source)
+    if entry is None or entry["inputs"].get("options") != options:
+        return None
+    inputs = entry["inputs"]
+    outputs = {out_dir / name: digest for name, digest in entry["outputs"].items()}
+    try:
+        current = fingerprint(
+            (Path(name) for name in inputs["files"]),
+            (Path(name) for name in inputs["folders"]),
+            options,
+            trees,
+        )
+    except (KeyError, TypeError, AttributeError):  # a record of another shape
+        return None
     if current != inputs:
         return None
     if any(file_digest(path) != digest for path, digest in outputs.items()):

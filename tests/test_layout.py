@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "report"
 STAGES = [
     ("report", "report.__main__", "report.cli"),
     ("report.commands",),
+    ("report.collect",),
     ("report.preview",),
     ("report.preview_pages",),
     ("report.pipeline",),
@@ -25,6 +26,7 @@ STAGES = [
     ("report.render",),
     ("report.content",),
     (
+        "report.shards",
         "report.plan",
         "report.cache",
         "report.filekinds",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from report.cache import fingerprint
+from report.cache import file_digest, fingerprint
 from report.plan import record, up_to_date
 from report.shelf import SHELF_FOLDER
 from report.version import __version__
@@ -30,13 +30,16 @@ def record_site(
 ) -> None:
     """Remember what the site was made from (the entries and their covers, the project file,
     the template folders), so an up-to-date build skips it."""
-    entries = entry_paths(out_dir)
-    covers = [
-        path.with_name(f"{path.stem}.{kind}.jpg") for path in entries for kind in ("cover", "thumb")
-    ]
-    inputs = fingerprint([project_file, *entries, *covers], folders, _site_options(out_dir))
+    inputs = fingerprint([project_file], folders, _site_options(out_dir))
     record(out_dir, project_file, inputs, written)
 
 
 def _site_options(out_dir: Path) -> dict[str, object]:
-    return {"site": [path.name for path in entry_paths(out_dir)], "version": __version__}
+    """The entries and their covers by name with their SHA-256: named inside the output folder,
+    so the record is the same in any folder (a collected shelf's is a single build's)."""
+    entries = entry_paths(out_dir)
+    covers = [
+        path.with_name(f"{path.stem}.{kind}.jpg") for path in entries for kind in ("cover", "thumb")
+    ]
+    digests = {path.name: file_digest(path) for path in [*entries, *covers]}
+    return {"site": dict(sorted(digests.items())), "version": __version__}
