@@ -249,7 +249,46 @@ EVERY_FIXTURE = [
     FIXTURES / "minimal.yaml",
     FIXTURES / "cited" / "brief.yaml",
     "long-everything-band",  # the hostile lengths on the default cover
+    "many-authors",  # nine authors at the caps of their fields, under a 300-character title
 ]
+
+
+def _authors(count: int) -> list[dict[str, str]]:
+    """Authors at the caps of their fields (name 120, role 60, affiliation 200 characters)."""
+    affiliation = (
+        "Committee on Defence and Security of the NATO Parliamentary Assembly, "
+        "Національний інститут стратегічних досліджень " * 3
+    )[:200]
+    return [
+        {
+            "name": (f"Anna Kowalska-Wiśniewska {number} " + "Nowak " * 20)[:120].strip(),
+            "role": "Rapporteur for the Sub-Committee on Transatlantic Relations",
+            "affiliation": affiliation,
+        }
+        for number in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("count", [3, 9])
+@pytest.mark.parametrize("cover", ["band", "full", "plain"])
+def test_the_cover_s_foot_stays_clear_of_its_title(tmp_path: Path, cover: str, count: int) -> None:
+    """Under the longest title, authors at their caps (with affiliations up to three, names
+    only past that, four at most) leave the foot clear of the title's block."""
+    data = yaml.safe_load(LONG.read_text(encoding="utf-8"))
+    data["style"]["cover"] = cover
+    data["title"] = (data["title"] + " " + "Partnership " * 30)[:300].strip()
+    data["authors"] = _authors(count)
+    shutil.copytree(FIXTURES / "images", tmp_path / "images")
+    source = tmp_path / "cover.yaml"
+    source.write_text(dump_yaml(data), encoding="utf-8")
+    document = laid_out(source)
+    head, foot = boxes_of(document, "cover-head")[0], boxes_of(document, "cover-foot")[0]
+    assert head.position_y + head.margin_height() + 5 * MM <= foot.position_y
+    page = document.pages[0]
+    assert foot.position_y + foot.margin_height() <= page.height  # inside the page
+    shown = "".join(text.text for text in foot.descendants() if hasattr(text, "text"))
+    assert ("Національний" in shown) == (count <= 3)
+    assert shown.count("Anna Kowalska") == min(count, 4)
 
 
 def _fixture(tmp_path: Path, path: Path | str) -> Path:
@@ -257,6 +296,9 @@ def _fixture(tmp_path: Path, path: Path | str) -> Path:
         return path
     data = yaml.safe_load(LONG.read_text(encoding="utf-8"))
     data["style"]["cover"] = "band"
+    if path == "many-authors":
+        data["title"] = (data["title"] + " " + "Partnership " * 30)[:300].strip()
+        data["authors"] = _authors(9)
     shutil.copytree(FIXTURES / "images", tmp_path / "images")  # the logo, beside the copy
     copy = tmp_path / f"{path}.yaml"
     copy.write_text(dump_yaml(data), encoding="utf-8")
@@ -396,11 +438,11 @@ def _pages_of(document: Any) -> dict[Any, set[int]]:
     return pages
 
 
-@pytest.mark.parametrize("path", [*EVERY_FIXTURE[:-1], "callouts"], ids=str)
+@pytest.mark.parametrize("path", [*EVERY_FIXTURE, "callouts"], ids=str)
 def test_small_blocks_stay_whole_and_headings_with_what_follows(
     tmp_path: Path, path: Path | str
 ) -> None:
-    source = _callouts_at_every_depth(tmp_path) if path == "callouts" else path
+    source = _callouts_at_every_depth(tmp_path) if path == "callouts" else _fixture(tmp_path, path)
     document = laid_out(source)
     pages = _pages_of(document)
     root = document.pages[0]._page_box.children[0].element

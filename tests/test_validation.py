@@ -143,3 +143,39 @@ def test_the_python_api_validates_plain_data_and_rechecks_a_hand_made_style() ->
         style_css(Style(accent="red; } body { display: none"), "print")
     with pytest.raises(ReportError, match="paper 'A0': choose from A4, Letter"):
         style_css(Style(paper="A0"), "print")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "says"),
+    [
+        (("title",), "   ", "is blank"),
+        (("short_title",), "", "at least 1 character"),
+        (("type",), "Policy\x07brief", "control character"),
+        (("authors", 0, "name"), " ", "is blank"),
+        (("authors", 0, "affiliation"), "x" * 201, "at most 200 characters"),
+        (("key_figures", 0, "label"), "\x01", "control character"),
+        (("key_figures", 0, "qualifier"), " ", "is blank"),
+    ],
+    ids=lambda part: part[0] if isinstance(part, tuple) else None,
+)
+def test_capped_text_keeps_the_rules_of_all_text(
+    tmp_path: Path, where: tuple[str | int, ...], value: str, says: str
+) -> None:
+    """A field with a cap of its own (titles, authors, key figures) still refuses blank text and
+    the characters XML cannot carry, as every text field does."""
+    import yaml
+
+    from tests.conftest import dump_yaml, problems_of
+
+    brief = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    brief.pop("author", None)
+    brief["authors"] = [{"name": "A. Author", "affiliation": "An institute"}]
+    brief["key_figures"] = [{"value": "7", "label": "things", "qualifier": "about"}]
+    target = brief
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    source = tmp_path / "capped.yaml"
+    source.write_text(dump_yaml(brief), encoding="utf-8")
+    found = problems_of(source)
+    assert "capped.yaml:" in found and says in found, found

@@ -30,7 +30,8 @@ class Check:
     max_length: int | None = None
     ge: int | None = None
     le: int | None = None
-    after: Callable[[Any], Any] | None = None  # raises ValueError with the message to show
+    # Each raises ValueError with the message to show; run in turn.
+    after: Callable[[Any], Any] | tuple[Callable[[Any], Any], ...] | None = None
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic import AfterValidator, Field
@@ -42,7 +43,8 @@ class Check:
         }
         limits |= {"ge": self.ge, "le": self.le}
         rules: list[Any] = [Field(**{k: v for k, v in limits.items() if v is not None})]
-        rules += [AfterValidator(self.after)] if self.after else []
+        afters = self.after if isinstance(self.after, tuple) else (self.after,)
+        rules += [AfterValidator(check) for check in afters if check]
         return handler.generate_schema(Annotated[(source, *rules)])
 
 
@@ -84,6 +86,13 @@ MAX_NOTES = 500
 MAX_REFERENCES = 2000  # in a bibliography (its file, or references:)
 
 Text = Annotated[str, Check(min_length=1, max_length=MAX_TEXT, after=_xml_text)]
+
+
+def text_up_to(max_length: int, *checks: Callable[[str], str]) -> Any:
+    """Text of at most `max_length` characters, with more `checks` (module-level functions:
+    the validator is pickled). A Check around Text would replace Text's own rules (pydantic
+    builds the outer one from the plain str), letting blank text and control characters in."""
+    return Annotated[str, Check(min_length=1, max_length=max_length, after=(_xml_text, *checks))]
 Identifier = Annotated[str, Check(pattern=r"^[a-z][a-z0-9-]*$", after=_free_id)]
 
 

@@ -18,10 +18,12 @@ from report.content.fields import (
     MAX_NOTES,
     MAX_REFERENCES,
     MAX_SECTIONS,
+    MAX_TEXT,
     Check,
     Identifier,
     Model,
     Text,
+    text_up_to,
     xml_characters,
 )
 from report.content.figures import Chart, Figure, Table, TableContent, numbered_content
@@ -73,15 +75,20 @@ def _card_label(value: str) -> str:
     return value
 
 
+CardValue = text_up_to(MAX_TEXT, _card_value)
+CardLabel = text_up_to(MAX_TEXT, _card_label)
+Qualifier = text_up_to(30)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyFigure(Model):
     """A figure pulled out into a card: value, what it counts, and an optional qualifier."""
 
-    value: Annotated[Text, Check(after=_card_value)]
+    value: CardValue
     """At most 16 characters: a number and its unit."""
-    label: Annotated[Text, Check(after=_card_label)]
+    label: CardLabel
     """What the value counts, at most 140 characters."""
-    qualifier: Annotated[Text, Check(max_length=30)] | None = None
+    qualifier: Qualifier | None = None
     """E.g. 'around' or 'more than'."""
     note: Text | None = None
     """A sentence that explains the figure, set beside its label."""
@@ -475,14 +482,20 @@ Issn = Annotated[str, Check(pattern=r"^\d{4}-\d{3}[\dX]$", after=_issn)]
 Doi = Annotated[str, Check(pattern=r"^10\.\d{4,9}/\S+$", max_length=300)]
 
 
+# Caps that keep four authors in the cover's foot, under any title (docs/design.md).
+PersonName = text_up_to(120)
+PersonRole = text_up_to(60)
+Affiliation = text_up_to(200)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Person(Model):
     """An author: name, and what the readers and catalogues should know of them."""
 
-    name: Text
-    role: Text | None = None
+    name: PersonName
+    role: PersonRole | None = None
     """E.g. Rapporteur, Editor; shown beside the name."""
-    affiliation: Text | None = None
+    affiliation: Affiliation | None = None
     orcid: Orcid | None = None
     """ORCID iD, e.g. 0000-0002-1825-0097."""
 
@@ -532,17 +545,20 @@ def _bibliography_name(name: str) -> str:
 
 
 MAX_TITLE = 300  # a cover holds about this much at its smallest title size
+Title = text_up_to(MAX_TITLE)
+ShortTitle = text_up_to(80)
+DocumentType = text_up_to(60)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Brief(Model):
     """A whole brief: metadata, lead, key figures and sections."""
 
-    title: Annotated[Text, Check(max_length=MAX_TITLE)]
+    title: Title
     """At most 300 characters; the cover sets a long title smaller."""
-    short_title: Annotated[Text, Check(max_length=80)] | None = None
+    short_title: ShortTitle | None = None
     """For the running heads (else the title up to a colon, else the title)."""
-    type: Annotated[Text, Check(max_length=60)] | None = None
+    type: DocumentType | None = None
     """What kind of document it is, e.g. Policy brief: the cover's label."""
     topic: Text
     """What the brief is about: shown under the title on the cover."""
