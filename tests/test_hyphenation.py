@@ -31,12 +31,17 @@ BRIEFS = [
     FIXTURES / "brief-ru.yaml",
     FIXTURES / "data-report.yaml",
     FIXTURES / "data-report-ru.yaml",
+    FIXTURES / "long-everything.yaml",
+    FIXTURES / "edition-demo.yaml",
+    FIXTURES / "cited" / "brief.yaml",
+    FIXTURES / "minimal.yaml",
 ]
 
 
-def laid_out(path: Path) -> Any:
-    """The brief's print edition laid out by WeasyPrint, as the PDF writer does it."""
-    from report.outputs.pdf import _allow_list_fetcher
+def laid_out(path: Path, policy: bool = True) -> Any:
+    """The brief's print edition laid out by WeasyPrint, as the PDF writer does it (with the
+    hyphenation policy's second passes, unless `policy` is False)."""
+    from report.outputs.pdf import _allow_list_fetcher, _within_the_hyphenation_policy
     from report.outputs.weasyprint_loader import import_weasyprint
     from report.render.prepared import prepare
     from report.render.print_edition import render_print
@@ -47,7 +52,8 @@ def laid_out(path: Path) -> Any:
         base_url=request.base.as_uri() + "/",
         url_fetcher=_allow_list_fetcher(request.roots),
     )
-    return html.render()
+    document = html.render()
+    return _within_the_hyphenation_policy(html, document, {}) if policy else document
 
 
 def _classes_up(element: Any, parents: dict[Any, Any]) -> set[str]:
@@ -91,3 +97,25 @@ def _parents(lines: list[Any], root: Any) -> dict[Any, Any]:
             for child in parent:
                 parents[child] = parent
     return parents
+
+
+def test_a_dense_paragraph_never_gets_three_hyphenated_lines_in_a_row(tmp_path: Path) -> None:
+    """Long words in a row (Russian administrative prose) make WeasyPrint hyphenate line after
+    line; the PDF writer sets such a paragraph again without automatic hyphens."""
+    import yaml
+
+    from report.outputs.pdf_hyphens import hyphenated_lines
+    from tests.conftest import dump_yaml
+
+    brief = yaml.safe_load((FIXTURES / "brief-ru.yaml").read_text(encoding="utf-8"))
+    words = (
+        "Межпарламентское сотрудничество государственных координационных "
+        "международно-правовых антитеррористических противопожарных гуманитарно-технических "
+    )
+    brief["sections"][0]["blocks"] = [{"paragraph": words * 12}, {"paragraph": "Коротко."}]
+    source = tmp_path / "dense.yaml"
+    source.write_text(dump_yaml(brief), encoding="utf-8")
+    before = hyphenated_lines(laid_out(source, policy=False))
+    assert max(line.after_another for line in before) >= 2  # the layout alone makes runs
+    after = hyphenated_lines(laid_out(source))
+    assert all(line.after_another < 2 for line in after), [line.text for line in after]

@@ -61,7 +61,7 @@ def make_pdf(
                 "attachments": [source],
                 "xmp_metadata": [_data_url(_provenance_xmp(request))],
             }
-            document = html.render(**options)
+            document = _within_the_hyphenation_policy(html, html.render(**options), options)
             _without_template_attachments(document)
             pages = page_of_ids(document)
             if on_pages:
@@ -74,6 +74,26 @@ def make_pdf(
             cause = err.__cause__
             raise AssetError(str(cause) if isinstance(cause, AssetError) else str(err)) from err
     return data, warnings, pages
+
+
+def _within_the_hyphenation_policy(html: Any, document: Any, options: dict[str, Any]) -> Any:
+    """Never more than two hyphenated lines in a row (docs/design.md): CSS cannot ask that of
+    WeasyPrint, so a block the layout gave a third is set without automatic hyphens and the
+    document laid out again. Rare: none of the fixtures needs it; dense long words do."""
+    from report.outputs.pdf_hyphens import hyphenated_lines
+
+    for _ in range(3):  # a new layout may crowd another block: settle in a few passes
+        crowded = {
+            id(line.element): line.element
+            for line in hyphenated_lines(document)
+            if line.after_another >= 2
+        }
+        if not crowded:
+            break
+        for element in crowded.values():
+            element.set("style", f"{element.get('style') or ''};hyphens:manual")
+        document = html.render(**options)
+    return document
 
 
 def _check_fonts(document: Any, families: tuple[str, ...]) -> None:
