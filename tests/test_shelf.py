@@ -91,7 +91,8 @@ def test_the_index_lists_every_brief_of_the_project_languages_with_its_files(she
     hrefs = [link.get("href") for link in select(first, "shelf-downloads/a")]
     assert hrefs == ["../brief-ru/index.html", "../brief-ru.pdf", "../brief-ru.epub"]
     assert select(first, "shelf-cover")[0].get("src") == "covers/brief-ru.thumb.jpg"
-    assert select(first, "shelf-edition")[0].text_content().startswith("Издание 1 · 30 ноября")
+    edition = select(first, "shelf-edition")[0].text_content()
+    assert edition.startswith("Издание 1 · 30 ноября") and " · Русский" in edition  # its language
     assert select(first, "shelf-label")[0].get("lang") == "ru"
     assert "Справка" in select(first, "shelf-label")[0].text_content()
     summary = select(first, "shelf-summary")[0].text_content()

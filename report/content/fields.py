@@ -93,6 +93,8 @@ def text_up_to(max_length: int, *checks: Callable[[str], str]) -> Any:
     the validator is pickled). A Check around Text would replace Text's own rules (pydantic
     builds the outer one from the plain str), letting blank text and control characters in."""
     return Annotated[str, Check(min_length=1, max_length=max_length, after=(_xml_text, *checks))]
+
+
 Identifier = Annotated[str, Check(pattern=r"^[a-z][a-z0-9-]*$", after=_free_id)]
 
 

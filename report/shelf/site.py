@@ -124,7 +124,7 @@ def _page(
         site=site,
         language=language,
         page_title=_page_title(project, site, current, templates),
-        works=[_card(work) for work in shelf],
+        works=[_card(work, _language_name(templates, work.latest.language)) for work in shelf],
         languages=[
             (code, _language_name(templates, code), f"{code}.html", code == current)
             for code in languages
@@ -156,11 +156,13 @@ def _language_name(templates: Templates, code: str | None) -> str:
     return str(read_strings(path, reference)["language_name"])
 
 
-def _card(work: Work) -> dict[str, Any]:
-    """What a page shows of a work: its newest edition and links, and its editions."""
+def _card(work: Work, language_name: str) -> dict[str, Any]:
+    """What a page shows of a work: its newest edition and links, its language's own name,
+    and its editions."""
     latest = work.latest
     return {
         "entry": latest,
+        "language_name": language_name,
         "links": brief_links(latest),
         "thumbnail": f"covers/{quote(latest.stem)}.thumb.jpg",
         "editions": [(edition, brief_links(edition)) for edition in work.editions],
