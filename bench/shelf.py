@@ -1,5 +1,5 @@
-"""Benchmark a shelf: 200 copies of the brief (each with its own title, language and
-identifier) built with `-j 1` and `-j 2`, as 4 shards run one after another then collected, and
+"""Benchmark a shelf: a project file and 200 copies of the brief (each with its own title,
+language and identifier; the site and catalogs made too) built with `-j 1` and `-j 2`, as 4 shards run one after another then collected, and
 rebuilt when nothing changed.
 
 Run with `make bench-shelf` (or `python bench/shelf.py --runs 3 --formats epub`). Every build
@@ -37,9 +37,18 @@ class NoAliases(yaml.SafeDumper):
         return True
 
 
+PROJECT = {  # a publisher's shelf (docs/shelf.md): every build also writes the site from it
+    "publisher": "Benchmark Institute",
+    "series": "Benchmark Briefs",
+    "base_url": "https://example.org/briefs/",
+    "languages": list(LANGUAGES),
+}
+
+
 def make_shelf(folder: Path, count: int) -> list[Path]:
-    """Write `count` copies of the brief into folder/content/, each with its own title,
-    language and identifier (the same every time, so runs compare)."""
+    """Write the project file and `count` copies of the brief into folder/content/, each with
+    its own title, language and identifier (the same every time, so runs compare)."""
+    (folder / "report.yaml").write_text(yaml.safe_dump(PROJECT), encoding="utf-8")
     brief = yaml.safe_load(BRIEF.read_text(encoding="utf-8"))
     content = folder / "content"
     shutil.rmtree(content, ignore_errors=True)
