@@ -1,6 +1,6 @@
 """Benchmark a shelf: a project file and 200 copies of the brief (each with its own title,
-language and identifier; the site and catalogs made too) built with `-j 1` and `-j 2`, as 4 shards run one after another then collected, and
-rebuilt when nothing changed.
+language and identifier; the site and catalogs made too) built with `-j 1` and `-j 2`, as 4
+shards run one after another then collected, and rebuilt when nothing changed.
 
 Run with `make bench-shelf` (or `python bench/shelf.py --runs 3 --formats epub`). Every build
 is a new `report` process, timed from start to exit; each measurement is the median of
