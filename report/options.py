@@ -21,7 +21,7 @@ EXTRA_FORMATS = ("html",)  # the web edition, on request (`-f html`) and in `rep
 # The PDF standards a build can claim, and the variant WeasyPrint writes for each.
 PDF_STANDARDS = {"ua-1": "pdf/ua-1", "a-3a": "pdf/a-3a", "a-3b": "pdf/a-3b"}
 DEFAULT_PDF_STANDARD = "ua-1"
-# Above this much content, a build runs in one process: peak memory then stays near
+# Above this much content in one file, a build runs in one process: peak memory then stays near
 # WeasyPrint's own (a second process would add its own interpreter, libraries and layout).
 # Below it, the PDF renders in a worker process while the EPUB is written, which is faster on
 # two or more cores.
@@ -104,5 +104,7 @@ def content_bytes(sources: Iterable[Path]) -> int:
 
 
 def runs_in_one_process(sources: Iterable[Path]) -> bool:
-    """Whether content this large builds in one process (see PARALLEL_BELOW_BYTES)."""
-    return content_bytes(sources) > PARALLEL_BELOW_BYTES
+    """Whether a content file this large is among `sources`, so the build runs in one process
+    (see PARALLEL_BELOW_BYTES). The largest file decides, not their sum: a worker renders one
+    brief at a time, so a shelf of small briefs builds on every core."""
+    return max((content_bytes([source]) for source in sources), default=0) > PARALLEL_BELOW_BYTES

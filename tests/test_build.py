@@ -54,3 +54,25 @@ def test_a_failed_write_replaces_no_output(tmp_path: Path) -> None:
         build([source], tmp_path)
     assert (tmp_path / "minimal.pdf").read_bytes() == b"previous pdf"
     assert listing(tmp_path) == ["minimal.epub", "minimal.pdf"]
+
+
+def test_a_shelf_of_small_briefs_builds_on_every_core_and_a_large_brief_in_one_process(
+    tmp_path: Path,
+) -> None:
+    """Peak memory is one brief's layout per process, so the largest file decides whether a
+    build runs in one process (a 256 KiB file), not the sum of a shelf's small ones."""
+    import os
+
+    from report.options import BuildOptions
+    from report.pipeline import _processes
+
+    shelf = []
+    for number in range(30):  # 30 × 12 KB: more than 256 KiB in all
+        shelf.append(tmp_path / f"brief-{number}.yaml")
+        shelf[-1].write_bytes(CONTENT.read_bytes())
+    large = tmp_path / "large.yaml"
+    large.write_bytes(CONTENT.read_bytes() * 25)
+    options = BuildOptions(("pdf", "epub"))
+    assert _processes(shelf, options) == (os.cpu_count() or 1)
+    assert _processes([*shelf, large], options) == 1
+    assert _processes([*shelf, large], BuildOptions(("pdf",), workers=2)) == 2  # -j wins
