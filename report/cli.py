@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import report.commands as commands
+from report import interrupts
 from report.errors import ContentError, ReportError
 from report.files import InterruptedAfterWriting
 from report.options import DEFAULT_PDF_STANDARD, PDF_STANDARDS
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(format="report: warning: %(message)s", level=logging.WARNING)
-    signal.signal(signal.SIGTERM, _terminate)  # handled like Ctrl-C: nothing half-written
+    interrupts.install()  # Ctrl-C and termination: nothing half-written
     try:
         status = args.run(args)
         sys.stdout.flush()  # here, so a reader that went away is handled below
@@ -40,29 +41,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except InterruptedAfterWriting as err:
         print("report: interrupted once the new outputs were all in place", file=sys.stderr)
-        return _interrupted_status(err.__cause__)
+        return interrupts.exit_status(err.__cause__)
     except KeyboardInterrupt as err:
         print("report: interrupted; previous outputs are untouched", file=sys.stderr)
-        return _interrupted_status(err)
+        return interrupts.exit_status(err)
     except BrokenPipeError:
         # The reader of our output went away (`report build | head -1`): stop quietly, as
         # programs killed by SIGPIPE do, and keep Python from complaining at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 128 + signal.SIGPIPE
-
-
-class Terminated(KeyboardInterrupt):
-    """The process was asked to end (SIGTERM); handled as Ctrl-C is."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
-
-
-def _interrupted_status(err: BaseException | None) -> int:
-    """128 + the signal's number, as a shell reports a process that a signal ended."""
-    return 128 + (signal.SIGTERM if isinstance(err, Terminated) else signal.SIGINT)
 
 
 def _parser() -> argparse.ArgumentParser:

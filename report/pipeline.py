@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from report.cache import user_cache
 from report.errors import OutputError, UsageError
 from report.files import finish_interrupted, write_all
+from report.interrupts import raise_if_received
 from report.options import DEFAULT_PDF_STANDARD, FORMATS, BuildOptions, runs_in_one_process
 from report.plan import plan_build, record
 from report.shelf import SHELF_FOLDER
@@ -91,6 +92,7 @@ def run(
             own_worker.close()
     outputs = [output for by_format in rendered for output in by_format.values()]
     files = [(out_dir / name, data) for output in outputs for name, data in output.files.items()]
+    raise_if_received()  # a Ctrl-C that a callback swallowed still stops the build here
     site = _site_files(out_dir, project, dict(files)) if project else []
     write_all(files + site)  # the briefs and the site they make: all in place, or none
     for brief, by_format in zip(prepared, rendered, strict=True):

@@ -191,3 +191,47 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_ctrl_c_while_weasyprint_loads_always_ends_with_its_status(long_brief: Path) -> None:
+    """Ctrl-C just after the PDF stage starts lands while WeasyPrint is being imported; CPython
+    then remembered the KeyboardInterrupt and ended the process with SIGINT (-2) after report
+    had handled it (about one time in five under load). Every try must end with 130."""
+    out = long_brief.parent / "weasyprint-loading"
+    for _ in range(6):
+        process = start_build(long_brief, out, "--progress", "-j", "1")
+        wait_for_stage(process, "rendering PDF")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        errors = process.stderr.read()
+        assert process.returncode == 130, errors
+        assert "interrupted; previous outputs are untouched" in errors
+
+
+def test_a_ctrl_c_a_callback_swallowed_still_stops_the_build_before_it_writes() -> None:
+    """An interruption raised while Python runs a callback of its own is printed and dropped;
+    the build still stops before writing (report.interrupts remembers the signal)."""
+    script = """
+import gc, os, signal, sys, weakref
+from report import interrupts
+interrupts.install()
+class Thing: pass
+thing = Thing()
+keep = weakref.ref(thing, lambda ref: os.kill(os.getpid(), signal.SIGINT))
+del thing
+gc.collect()
+print("went on", flush=True)
+try:
+    interrupts.raise_if_received()
+except interrupts.Interrupted:
+    sys.exit(130)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert "went on" in result.stdout  # the callback's interruption was dropped
+    assert result.returncode == 130, result.stderr

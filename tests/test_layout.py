@@ -31,6 +31,7 @@ STAGES = [
         "report.cache",
         "report.filekinds",
         "report.files",
+        "report.interrupts",
         "report.assets",
         "report.options",
         "report.version",
