@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
 
 class ReportError(Exception):
     """A problem the user can fix; the CLI prints its message without a traceback.
@@ -45,3 +51,18 @@ class AssetError(ReportError):
 
 class OutputError(ReportError):
     """Raised when an output file cannot be written."""
+
+
+def every_problem(items: Iterable[Item], load: Callable[[Item], Result]) -> list[Result]:
+    """`load` each item in turn; raise one ContentError with the problems of every item that
+    fails, so a user sees them all at once."""
+    results: list[Result] = []
+    problems: list[str] = []
+    for item in items:
+        try:
+            results.append(load(item))
+        except ContentError as err:
+            problems += err.problems
+    if problems:
+        raise ContentError(problems)
+    return results

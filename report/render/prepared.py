@@ -28,7 +28,7 @@ from report.content.model import Brief, Edition, markdown_texts
 from report.content.numbered import csv_rows, data_name, data_path, numbered_blocks
 from report.content.paths import image_path, in_content_folder
 from report.content.yaml_reader import location, node_at
-from report.errors import ContentError, UsageError
+from report.errors import ContentError, UsageError, every_problem
 from report.render.chart_views import ChartView, draw_charts
 from report.render.citing import Bibliography, CitationRenderer, bibliography
 from report.render.tables import TableView, table_view
@@ -99,16 +99,7 @@ def edition_folder(source: Path) -> Path:
 
 def prepare_all(sources: Sequence[Path], cache_dir: Path | None = None) -> list[PreparedBrief]:
     """Load every content file; raise one ContentError listing the problems of all of them."""
-    problems: list[str] = []
-    prepared = []
-    for source in sources:
-        try:
-            prepared.append(prepare(source, cache_dir))
-        except ContentError as err:
-            problems += err.problems
-    if problems:
-        raise ContentError(problems)
-    return prepared
+    return every_problem(sources, lambda source: prepare(source, cache_dir))
 
 
 def prepare(source: Path, cache_dir: Path | None = None) -> PreparedBrief:

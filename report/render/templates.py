@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -214,11 +215,9 @@ class Templates:
     def value_width(self, brief: Brief) -> Callable[[str], float]:
         """A key-figure value's width in em of its font (the heading font, bold, with the
         lining tabular figures brief.css asks for)."""
-        from PIL import ImageFont
-
         from report.render.cover import heading_font_file
 
-        font = ImageFont.truetype(str(heading_font_file(brief, self.find, "Bold")), 100)
+        font = _measuring_font(heading_font_file(brief, self.find, "Bold"))
         return lambda value: font.getlength(value, features=["tnum", "lnum"]) / 100
 
     def figure_sizer(self, brief: Brief) -> Callable[[Sequence[Any], bool], int]:
@@ -338,6 +337,14 @@ def _quoted(context: jinja2.runtime.Context, text: str) -> Markup:
     """A text in the language's quotation marks, quotations inside it in the inner ones."""
     marks = context["labels"]["quotes"]
     return Markup(nest_quotes(f"{marks[0]}{escape(text)}{marks[1]}", marks))
+
+
+@functools.cache
+def _measuring_font(path: Path) -> Any:
+    """A font file at 100 px, loaded once per process (every grid of every output measures)."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(path), 100)
 
 
 def title_size(title: str) -> str:

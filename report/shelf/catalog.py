@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from report.errors import ContentError
+from report.errors import ContentError, every_problem
 from report.filekinds import image_type
 from report.shelf import ENTRY_FORMAT, FILE_NAMES, SHELF_FOLDER
 from report.shelf.project import LANGUAGE
@@ -73,15 +73,8 @@ def read_entries(out_dir: Path, pending: Mapping[Path, bytes] | None = None) -> 
         *entry_paths(out_dir),
         *(p for p in pending if p.parent == folder and p.suffix == ".json"),
     }
-    entries, problems = [], []
-    for path in sorted(paths, key=lambda path: path.name):
-        try:
-            entries.append(read_entry(path, pending))
-        except ContentError as err:
-            problems += err.problems
-    if problems:
-        raise ContentError(problems)
-    return entries
+    ordered = sorted(paths, key=lambda path: path.name)
+    return every_problem(ordered, lambda path: read_entry(path, pending))
 
 
 def read_entry(path: Path, pending: Mapping[Path, bytes] | None = None) -> Entry:
